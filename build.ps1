@@ -1,0 +1,98 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the Mnesis module.
+.DESCRIPTION
+    Build   assembles an importable module in out/Mnesis (default).
+    Test    builds, then runs the Pester suite in a child pwsh and ends with
+            "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
+    Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
+    Clean   removes out/, bin/ and obj/.
+    Everything comes from NuGet (packages and Pester); nothing needs the PowerShell Gallery.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+. (Join-Path $PSScriptRoot 'tests/Support/Pwsh.ps1')
+
+$ModuleName = 'Mnesis'
+$ModuleOut = Join-Path $PSScriptRoot "out/$ModuleName"
+$Project = Join-Path $PSScriptRoot 'Mnesis.PowerShell.csproj'
+$PesterVersion = '5.7.1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+if ($env:CI -and (Get-Variable PSStyle -ErrorAction Ignore)) { $PSStyle.OutputRendering = 'PlainText' }
+
+# The runtimes Mnesis ships a native SQLite for; keep in step with src/Native/PlatformRuntime.cs.
+$Runtimes = 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64'
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Get-NuGetPackageFolder([string] $Id) {
+    $assets = Get-Content -Raw (Join-Path $PSScriptRoot 'obj/project.assets.json') | ConvertFrom-Json
+    $root = $assets.project.restore.packagesPath
+    $key = $assets.libraries.PSObject.Properties.Name | Where-Object { $_ -like "$Id/*" } | Select-Object -First 1
+    if (-not $key) { throw "Package $Id is not in obj/project.assets.json; run a restore." }
+    Join-Path $root $assets.libraries.$key.path
+}
+
+function Invoke-Build {
+    $version = (Import-PowerShellDataFile (Join-Path $PSScriptRoot "$ModuleName.psd1")).ModuleVersion
+    $publish = Join-Path $PSScriptRoot 'obj/publish'
+    Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Dotnet publish $Project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet
+
+    $null = New-Item -ItemType Directory -Force $ModuleOut
+    Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $ModuleOut
+    Copy-Item (Join-Path $PSScriptRoot "$ModuleName.psd1") $ModuleOut
+
+    $natives = Join-Path (Get-NuGetPackageFolder 'SQLitePCLRaw.lib.e_sqlite3') 'runtimes'
+    foreach ($rid in $Runtimes) {
+        $target = Join-Path $ModuleOut "runtimes/$rid/native"
+        $null = New-Item -ItemType Directory -Force $target
+        Copy-Item (Join-Path $natives "$rid/native/*") $target
+    }
+    Write-Host "Built $ModuleName $version in $ModuleOut"
+}
+
+function Get-PesterModulePath {
+    # Pester is a PackageDownload of the project, so the restore done by the build fetched it.
+    $root = (Get-Content -Raw (Join-Path $PSScriptRoot 'obj/project.assets.json') | ConvertFrom-Json).project.restore.packagesPath
+    $path = Join-Path $root "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $path)) { throw "Pester $PesterVersion was not restored to $path." }
+    $path
+}
+
+function Invoke-ChildPwsh([string] $File, [string[]] $Arguments) {
+    # A child process, so this session never loads (and locks) the module it just built.
+    $pwsh = Get-PwshCommand
+    & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -File $File @Arguments
+    $LASTEXITCODE
+}
+
+switch ($Task) {
+    'Clean' {
+        Remove-Item (Join-Path $PSScriptRoot 'out'), (Join-Path $PSScriptRoot 'bin'), (Join-Path $PSScriptRoot 'obj') -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    'Build' { Invoke-Build }
+    'Test' {
+        Invoke-Build
+        $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut)
+        exit $code
+    }
+    'Demo' {
+        Invoke-Build
+        $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'examples/ServiceInventory.ps1') @('-ModulePath', $ModuleOut)
+        exit $code
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Diagnostics;
+
+namespace Mnesis.PowerShell.Binding
+{
+    /// <summary>
+    /// A command whose parameters are created once from the names in its SQL; each execution
+    /// only sets values. Values come from a row (an object or dictionary) and, for names the
+    /// row lacks, from a dictionary of defaults.
+    /// </summary>
+    internal sealed class BoundCommand : IDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter[] _parameters;
+
+        internal BoundCommand(SqliteConnection connection, string sql)
+        {
+            IReadOnlyList<string> tokens = SqlParameterScanner.Scan(sql, out string positional);
+            if (positional != null)
+            {
+                throw new MnesisException(Messages.PositionalParameter, "Query", positional);
+            }
+
+            _command = connection.CreateCommand();
+            _command.CommandText = sql;
+            _parameters = new SqliteParameter[tokens.Count];
+            for (int i = 0; i < tokens.Count; i++)
+            {
+                _parameters[i] = _command.Parameters.AddWithValue(tokens[i], DBNull.Value);
+            }
+        }
+
+        /// <summary>Sets every parameter from <paramref name="row"/>, then <paramref name="defaults"/>.</summary>
+        /// <param name="rowDescription">How an error names the row, for example "input object 3".</param>
+        internal void Bind(object row, object defaults, string rowDescription)
+        {
+            foreach (SqliteParameter parameter in _parameters)
+            {
+                string token = parameter.ParameterName;
+                if (!(row != null && ValueLookup.TryGet(row, token, out object value))
+                    && !(defaults != null && ValueLookup.TryGet(defaults, token, out value)))
+                {
+                    throw new MnesisException(Messages.ParameterMissing, token, token, rowDescription, SqlParameterScanner.BareName(token));
+                }
+
+                parameter.Value = ValueConverter.ToSqlite(value, token);
+            }
+        }
+
+        internal int Execute(SqliteTransaction transaction)
+        {
+            _command.Transaction = transaction;
+            return _command.ExecuteNonQuery();
+        }
+
+        /// <summary>Interrupts a running statement (Ctrl+C); SQLite answers SQLITE_INTERRUPT.</summary>
+        internal void Cancel() => _command.Cancel();
+
+        public void Dispose() => _command.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+
+namespace Mnesis.PowerShell.Binding
+{
+    /// <summary>
+    /// Finds a parameter's value in a dictionary or in an object's properties, by name and
+    /// ignoring case, as PowerShell users expect from hashtables and properties.
+    /// </summary>
+    internal static class ValueLookup
+    {
+        internal static bool TryGet(object source, string token, out object value)
+        {
+            string name = SqlParameterScanner.BareName(token);
+            object unwrapped = source is PSObject ps ? ps.BaseObject : source;
+            if (unwrapped is IDictionary dictionary)
+            {
+                return TryGetFromDictionary(dictionary, name, token, out value);
+            }
+
+            PSObject wrapper = source as PSObject ?? PSObject.AsPSObject(source);
+            PSPropertyInfo property = wrapper.Properties[name];
+            if (property != null)
+            {
+                value = property.Value;
+                return true;
+            }
+
+            value = null;
+            return false;
+        }
+
+        private static bool TryGetFromDictionary(IDictionary dictionary, string name, string token, out object value)
+        {
+            if (dictionary.Contains(name))
+            {
+                value = dictionary[name];
+                return true;
+            }
+
+            if (dictionary.Contains(token))
+            {
+                value = dictionary[token];
+                return true;
+            }
+
+            // Case-sensitive dictionaries (a [Dictionary[string,object]]) still match regardless of case.
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                if (entry.Key is string key
+                    && (string.Equals(key, name, StringComparison.OrdinalIgnoreCase) || string.Equals(key, token, StringComparison.OrdinalIgnoreCase)))
+                {
+                    value = entry.Value;
+                    return true;
+                }
+            }
+
+            value = null;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,335 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Pool;
+
+namespace Mnesis.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// Runs a write under the file's gate in one transaction: a query with -Parameters, a query
+    /// once per pipeline object, or a script block given the connection and the transaction.
+    /// Anything that does not finish (an error, Ctrl+C, a failing upstream command) rolls back.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet)]
+    [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet })]
+    [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet })]
+    public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable
+    {
+        private const string QueryPathSet = "QueryPath";
+        private const string QueryLiteralPathSet = "QueryLiteralPath";
+        private const string QueryStoreSet = "QueryStore";
+        private const string QueryPoolSet = "QueryPool";
+        private const string ScriptPathSet = "ScriptBlockPath";
+        private const string ScriptLiteralPathSet = "ScriptBlockLiteralPath";
+        private const string ScriptStoreSet = "ScriptBlockStore";
+        private const string ScriptPoolSet = "ScriptBlockPool";
+
+        private MnesisStore _store;
+        private BoundCommand _command;
+        private WriteTransaction _transaction;
+        private int _rowsChanged;
+        private int _rowsInBatch;
+        private int _rowsSeen;
+
+        [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
+        [AllowEmptyString]
+        public string Path { get; set; }
+
+        [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true)]
+        [Alias("PSPath", "LP")]
+        [AllowEmptyString]
+        public string LiteralPath { get; set; }
+
+        [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true)]
+        [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true)]
+        public MnesisStore Store { get; set; }
+
+        [Parameter(ParameterSetName = QueryPathSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = QueryPoolSet, Mandatory = true, Position = 0)]
+        [AllowNull]
+        [AllowEmptyString]
+        public string Query { get; set; }
+
+        /// <summary>Values for the query's parameters, by name; for pipeline rows, the values a row lacks.</summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = QueryStoreSet)]
+        [Parameter(ParameterSetName = QueryPoolSet)]
+        public IDictionary Parameters { get; set; }
+
+        /// <summary>A row: its properties (or keys) are bound to the query's parameters by name.</summary>
+        [Parameter(ParameterSetName = QueryPathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = QueryStoreSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = QueryPoolSet, ValueFromPipeline = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
+        /// <summary>Commit every this many rows instead of once at the end.</summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = QueryStoreSet)]
+        [Parameter(ParameterSetName = QueryPoolSet)]
+        public int BatchSize { get; set; }
+
+        [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = ScriptPoolSet, Mandatory = true, Position = 0)]
+        public ScriptBlock ScriptBlock { get; set; }
+
+        private bool IsScriptBlockForm => ScriptBlock != null;
+
+        private bool HasRows => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+
+        protected override void BeginProcessing()
+        {
+            if (!IsScriptBlockForm && string.IsNullOrWhiteSpace(Query))
+            {
+                ThrowMnesisError(new MnesisException(Messages.QueryEmpty, "Query"));
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(BatchSize)) && BatchSize < 1)
+            {
+                ThrowMnesisError(new MnesisException(Messages.BatchSizeInvalid, "BatchSize", BatchSize));
+            }
+
+            try
+            {
+                _store = ResolveTarget();
+                if (!IsScriptBlockForm)
+                {
+                    _command = new BoundCommand(_store.Connection, Query);
+                }
+            }
+            catch (MnesisException ex)
+            {
+                ThrowMnesisError(ex);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (IsScriptBlockForm || !HasRows)
+            {
+                return;
+            }
+
+            if (MyInvocation.ExpectingInput)
+            {
+                WriteRow(InputObject);
+                return;
+            }
+
+            foreach (object row in LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject })
+            {
+                WriteRow(row);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (IsScriptBlockForm)
+            {
+                RunScriptBlock();
+                return;
+            }
+
+            if (!HasRows)
+            {
+                WriteRow(null);
+            }
+
+            Guard(() => CommitBatch());
+            WriteObject(_rowsChanged);
+        }
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            _command?.Cancel();
+        }
+
+        /// <summary>Whatever did not commit is rolled back here, and the gate released.</summary>
+        public void Dispose()
+        {
+            _transaction?.Dispose();
+            _transaction = null;
+            _command?.Dispose();
+            _command = null;
+        }
+
+        private MnesisStore ResolveTarget()
+        {
+            if (Store != null)
+            {
+                Store.ThrowIfClosed();
+                return Store;
+            }
+
+            MnesisPool pool = TargetPool;
+            string input = Path ?? LiteralPath;
+            if (input == null)
+            {
+                MnesisStore[] stores = pool.Stores;
+                if (stores.Length != 1)
+                {
+                    throw new MnesisException(Messages.TargetAmbiguous, pool, stores.Length);
+                }
+
+                return stores[0];
+            }
+
+            List<StorePath> paths = ResolvePaths(input, literal: LiteralPath != null);
+            if (paths.Count != 1)
+            {
+                throw new MnesisException(Messages.PathMatchesSeveral, input, input, paths.Count);
+            }
+
+            MnesisStore store = pool.Acquire(paths[0], StoreOptions.Default, out bool reused);
+            WriteVerboseMessage(reused ? Messages.VerboseReused : Messages.VerboseOpened,
+                reused ? new object[] { store.Path, pool.Name } : new object[] { store.Path, store.WalMode, store.BusyTimeout, pool.Name });
+            return store;
+        }
+
+        // A row without -InputObject (the single-statement form) takes its values from -Parameters alone.
+        private void WriteRow(object row)
+        {
+            bool fromInput = HasRows;
+            _rowsSeen++;
+            Guard(() =>
+            {
+                if (fromInput && (row == null || (row is PSObject ps && ps.BaseObject == null)))
+                {
+                    throw new MnesisException(Messages.InputObjectNull, "InputObject", _rowsSeen);
+                }
+
+                if (_transaction == null)
+                {
+                    _transaction = BeginWrite();
+                }
+
+                string description = fromInput
+                    ? string.Format(CultureInfo.CurrentCulture, "input object {0}", _rowsSeen)
+                    : "the -Parameters dictionary";
+                _command.Bind(row, Parameters, description);
+                _rowsChanged += _command.Execute(_transaction.Transaction);
+                _rowsInBatch++;
+                if (BatchSize > 0 && _rowsInBatch >= BatchSize)
+                {
+                    CommitBatch();
+                }
+            });
+        }
+
+        // Committing between batches also releases the gate, so other writers get a turn.
+        private void CommitBatch()
+        {
+            if (_transaction == null)
+            {
+                return;
+            }
+
+            WriteTransaction committing = _transaction;
+            _transaction = null;
+            committing.Commit();
+            WriteVerboseMessage(Messages.VerboseCommitted, _rowsInBatch, _store.Path);
+            _rowsInBatch = 0;
+        }
+
+        private void RunScriptBlock()
+        {
+            Collection<PSObject> output = null;
+            ErrorRecord blockError = null;
+            Guard(() =>
+            {
+                _transaction = BeginWrite();
+                try
+                {
+                    output = ScriptBlock.Invoke(_transaction.Connection, _transaction.Transaction);
+                }
+                catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
+                {
+                    RollBack();
+                    blockError = ex.ErrorRecord;
+                    return;
+                }
+
+                CommitBatch();
+            });
+
+            if (blockError != null)
+            {
+                // The block's own error, unchanged: its id, category and message.
+                ThrowTerminatingError(blockError);
+            }
+
+            WriteObject(output, enumerateCollection: true);
+        }
+
+        private WriteTransaction BeginWrite()
+        {
+            try
+            {
+                WriteTransaction write = WriteTransaction.Begin(_store, StopToken,
+                    () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Path));
+                if (write.IsNested)
+                {
+                    WriteVerboseMessage(Messages.VerboseJoined, _store.Path);
+                }
+
+                return write;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private void RollBack()
+        {
+            if (_transaction != null)
+            {
+                _transaction.Rollback();
+                _transaction = null;
+                WriteVerboseMessage(Messages.VerboseRolledBack, _store.Path);
+            }
+        }
+
+        // Every failure inside a write rolls it back before it surfaces as a terminating error.
+        private void Guard(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (MnesisException ex)
+            {
+                RollBack();
+                ThrowMnesisError(ex);
+            }
+            catch (SqliteException ex)
+            {
+                RollBack();
+                ThrowIfStopping();
+                ThrowMnesisError(SqliteFailure.ToMnesis(ex, _store));
+            }
+            catch (InvalidOperationException ex) when (!_store.IsOpen)
+            {
+                RollBack();
+                ThrowMnesisError(new MnesisException(Messages.StoreClosed, _store, ex, _store.Path));
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Pool;
+
+namespace Mnesis.PowerShell.Cmdlets
+{
+    /// <summary>What every Mnesis cmdlet shares: -Pool, path resolution, errors and Ctrl+C.</summary>
+    public abstract class MnesisCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+
+        /// <summary>The pool to use; the runspace's default pool when omitted.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public MnesisPool Pool { get; set; }
+
+        /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+        protected CancellationToken StopToken => _stopping.Token;
+
+        protected MnesisPool TargetPool => Pool ?? RunspacePools.DefaultFor(Runspace.DefaultRunspace);
+
+        protected override void StopProcessing()
+        {
+            _stopping.Cancel();
+            base.StopProcessing();
+        }
+
+        internal List<StorePath> ResolvePaths(string input, bool literal)
+        {
+            return StorePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path");
+        }
+
+        /// <summary>
+        /// Resolves every input; one that cannot be resolved is reported as a non-terminating
+        /// error and skipped, so the others still run.
+        /// </summary>
+        internal IEnumerable<StorePath> ResolveEach(string[] inputs, bool literal)
+        {
+            foreach (string input in inputs)
+            {
+                List<StorePath> paths;
+                try
+                {
+                    paths = ResolvePaths(input, literal);
+                }
+                catch (MnesisException ex)
+                {
+                    WriteMnesisError(ex);
+                    continue;
+                }
+
+                foreach (StorePath path in paths)
+                {
+                    yield return path;
+                }
+            }
+        }
+
+        internal void WriteMnesisError(MnesisException error) => WriteError(error.ToErrorRecord());
+
+        internal void ThrowMnesisError(MnesisException error) => ThrowTerminatingError(error.ToErrorRecord());
+
+        internal void WriteVerboseMessage(string format, params object[] args) =>
+            WriteVerbose(string.Format(CultureInfo.CurrentCulture, format, args));
+
+        internal void WriteWarningMessage(string format, params object[] args) =>
+            WriteWarning(string.Format(CultureInfo.CurrentCulture, format, args));
+
+        /// <summary>Turns a cancelled wait into the pipeline's own stop.</summary>
+        internal void ThrowIfStopping()
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+    }
+}

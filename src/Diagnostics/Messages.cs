@@ -1,0 +1,130 @@
+using System.Management.Automation;
+
+namespace Mnesis.PowerShell.Diagnostics
+{
+    /// <summary>
+    /// Every error id and every user-facing message of the module. Ids are part of the public
+    /// contract (scripts match on FullyQualifiedErrorId): never rename one.
+    /// Verbose messages may name paths and pool events, never parameter values.
+    /// </summary>
+    internal static class Messages
+    {
+        // Paths
+        internal static readonly ErrorDefinition PathEmpty = new ErrorDefinition(
+            "MnesisPathEmpty", ErrorCategory.InvalidArgument,
+            "The value of parameter '{0}' is empty or white space; give the path of a SQLite database file.");
+
+        internal static readonly ErrorDefinition PathNotFileSystem = new ErrorDefinition(
+            "MnesisPathNotFileSystem", ErrorCategory.InvalidArgument,
+            "The path '{0}' is on the '{1}' provider. A Mnesis store must be a file on the FileSystem provider.");
+
+        internal static readonly ErrorDefinition PathIsDirectory = new ErrorDefinition(
+            "MnesisPathIsDirectory", ErrorCategory.InvalidArgument,
+            "The path '{0}' is a directory. Give the path of a SQLite database file.");
+
+        internal static readonly ErrorDefinition PathNotFound = new ErrorDefinition(
+            "MnesisPathNotFound", ErrorCategory.ObjectNotFound,
+            "No file matches the path '{0}'. Use -LiteralPath for a name that contains wildcard characters ([ ] * ?).");
+
+        internal static readonly ErrorDefinition PathInvalid = new ErrorDefinition(
+            "MnesisPathInvalid", ErrorCategory.InvalidArgument,
+            "The path '{0}' cannot be used: {1}");
+
+        // Opening
+        internal static readonly ErrorDefinition NegativeBusyTimeout = new ErrorDefinition(
+            "MnesisNegativeBusyTimeout", ErrorCategory.InvalidArgument,
+            "The value {0} of parameter 'BusyTimeout' is negative. Give the number of seconds to wait for a locked database (0 or more).");
+
+        internal static readonly ErrorDefinition NotADatabase = new ErrorDefinition(
+            "MnesisNotADatabase", ErrorCategory.InvalidData,
+            "The file '{0}' is not a SQLite database; it was left unchanged. SQLite says: {1}");
+
+        internal static readonly ErrorDefinition OpenFailed = new ErrorDefinition(
+            "MnesisOpenFailed", ErrorCategory.OpenError,
+            "Opening the SQLite database '{0}' failed at step '{1}': {2}");
+
+        internal static readonly ErrorDefinition NativeLibraryMissing = new ErrorDefinition(
+            "MnesisNativeLibraryMissing", ErrorCategory.NotInstalled,
+            "Mnesis has no native SQLite library for this platform ({0}); expected '{1}'. Supported: {2}.");
+
+        internal static readonly ErrorDefinition NativeLibraryLoadFailed = new ErrorDefinition(
+            "MnesisNativeLibraryLoadFailed", ErrorCategory.ResourceUnavailable,
+            "Mnesis could not load its native SQLite library '{0}': {1}");
+
+        // Pool look-ups
+        internal static readonly ErrorDefinition StoreNotOpen = new ErrorDefinition(
+            "MnesisStoreNotOpen", ErrorCategory.ObjectNotFound,
+            "No store is open for '{0}' in this pool. Open it first with Open-MnesisStore.");
+
+        internal static readonly ErrorDefinition StoreClosed = new ErrorDefinition(
+            "MnesisStoreClosed", ErrorCategory.InvalidOperation,
+            "The store for '{0}' was closed. Open it again with Open-MnesisStore and use the new store.");
+
+        internal static readonly ErrorDefinition TargetAmbiguous = new ErrorDefinition(
+            "MnesisTargetAmbiguous", ErrorCategory.InvalidArgument,
+            "The pool holds {0} open stores; name the one to write to with -Path, -LiteralPath or -Store.");
+
+        internal static readonly ErrorDefinition PathMatchesSeveral = new ErrorDefinition(
+            "MnesisPathMatchesSeveral", ErrorCategory.InvalidArgument,
+            "The path '{0}' matches {1} files; a write goes to exactly one database.");
+
+        internal static readonly ErrorDefinition CloseInsideWrite = new ErrorDefinition(
+            "MnesisCloseInsideWrite", ErrorCategory.InvalidOperation,
+            "The store '{0}' cannot be closed from inside one of its own write transactions.");
+
+        // Writes
+        internal static readonly ErrorDefinition QueryEmpty = new ErrorDefinition(
+            "MnesisQueryEmpty", ErrorCategory.InvalidArgument,
+            "The value of parameter 'Query' is empty or white space; give the SQL statement(s) to run.");
+
+        internal static readonly ErrorDefinition PositionalParameter = new ErrorDefinition(
+            "MnesisPositionalParameter", ErrorCategory.InvalidArgument,
+            "The query uses the positional parameter '{0}'. Mnesis binds by name: write @name, $name or :name.");
+
+        internal static readonly ErrorDefinition ParameterMissing = new ErrorDefinition(
+            "MnesisParameterMissing", ErrorCategory.InvalidArgument,
+            "The query uses the parameter '{0}' but {1} has no value named '{2}'.");
+
+        internal static readonly ErrorDefinition ParameterTypeUnsupported = new ErrorDefinition(
+            "MnesisParameterTypeUnsupported", ErrorCategory.InvalidType,
+            "The value for parameter '{0}' is of type [{1}], which SQLite cannot store. Use a string, number, boolean, date, GUID or byte array.");
+
+        internal static readonly ErrorDefinition InputObjectNull = new ErrorDefinition(
+            "MnesisInputObjectNull", ErrorCategory.InvalidArgument,
+            "Pipeline input {0} is null; each input object must carry the query's parameters as properties or keys.");
+
+        internal static readonly ErrorDefinition BatchSizeInvalid = new ErrorDefinition(
+            "MnesisBatchSizeInvalid", ErrorCategory.InvalidArgument,
+            "The value {0} of parameter 'BatchSize' must be 1 or more.");
+
+        internal static readonly ErrorDefinition SqlFailed = new ErrorDefinition(
+            "MnesisSqlFailed", ErrorCategory.InvalidOperation,
+            "The write to '{0}' failed and was rolled back. SQLite says: {1}");
+
+        internal static readonly ErrorDefinition DatabaseBusy = new ErrorDefinition(
+            "MnesisDatabaseBusy", ErrorCategory.ResourceBusy,
+            "The database '{0}' stayed locked by another connection for longer than the busy timeout ({1} s); nothing was written.");
+
+        internal static readonly ErrorDefinition NestedWriteOtherConnection = new ErrorDefinition(
+            "MnesisNestedWriteOtherConnection", ErrorCategory.DeadlockDetected,
+            "This thread already holds the write gate of '{0}' through another pool's connection; a nested write through a second connection would wait for itself forever.");
+
+        // Warnings
+        internal const string OptionsIgnored =
+            "The store '{0}' is already open with WalMode={1} and BusyTimeout={2}; the first options stand. Close it first to reopen it with other options.";
+
+        // Verbose: pool events and paths only, never parameter values.
+        internal const string VerboseOpened = "Mnesis: opened store '{0}' (WalMode={1}, BusyTimeout={2} s) in pool {3}.";
+        internal const string VerboseReused = "Mnesis: reusing open store '{0}' from pool {1}.";
+        internal const string VerboseClosed = "Mnesis: closed store '{0}' of pool {1}.";
+        internal const string VerboseNothingToClose = "Mnesis: no open store for '{0}' in pool {1}; nothing to close.";
+        internal const string VerboseWaitingForGate = "Mnesis: waiting for the write gate of '{0}'.";
+        internal const string VerboseCommitted = "Mnesis: committed {0} row(s) to '{1}'.";
+        internal const string VerboseRolledBack = "Mnesis: rolled back the write to '{0}'.";
+        internal const string VerboseJoined = "Mnesis: joining the enclosing write transaction of '{0}'.";
+        internal const string VerbosePoolCreated = "Mnesis: created pool {0}.";
+
+        internal const string ShouldProcessCloseAction = "Close Mnesis store";
+        internal const string ShouldProcessCloseAllTarget = "all {0} open store(s) of pool {1}";
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.ComponentModel;
+using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Mnesis.PowerShell.Diagnostics;
+using SQLitePCL;
+
+namespace Mnesis.PowerShell.Native
+{
+    /// <summary>
+    /// Makes SQLitePCLRaw use the e_sqlite3 library shipped in the module's own runtimes/ folder.
+    /// PowerShell does not probe runtimes/&lt;rid&gt;/native, so without this the first
+    /// SqliteConnection fails with "type initializer ... threw an exception".
+    /// </summary>
+    internal static class NativeLibraryLoader
+    {
+        private static readonly object Sync = new object();
+        private static string _loadedPath;
+        private static IntPtr _handle;
+
+        /// <summary>The full path of the native library in use, once loaded.</summary>
+        internal static string LoadedPath => _loadedPath;
+
+        internal static void EnsureLoaded()
+        {
+            if (_loadedPath != null)
+            {
+                return;
+            }
+
+            lock (Sync)
+            {
+                if (_loadedPath != null)
+                {
+                    return;
+                }
+
+                string moduleDirectory = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
+                string rid = PlatformRuntime.Identifier;
+                string libraryPath = Path.Combine(moduleDirectory, "runtimes", rid, "native", PlatformRuntime.NativeFileName);
+                if (!File.Exists(libraryPath))
+                {
+                    throw new MnesisException(Messages.NativeLibraryMissing, rid, rid, libraryPath,
+                        string.Join(", ", PlatformRuntime.Shipped));
+                }
+
+                try
+                {
+                    _handle = PlatformRuntime.IsNetFramework
+                        ? PreloadOnWindows(libraryPath)
+                        : RegisterResolver(libraryPath);
+                }
+                catch (Exception ex) when (!(ex is MnesisException))
+                {
+                    throw new MnesisException(Messages.NativeLibraryLoadFailed, libraryPath, ex, libraryPath, ex.Message);
+                }
+
+                raw.SetProvider(new SQLite3Provider_e_sqlite3());
+                _loadedPath = libraryPath;
+            }
+        }
+
+        // .NET (PowerShell 7): answer the provider assembly's DllImport("e_sqlite3") with our file.
+        // NativeLibrary is not in netstandard2.0, hence reflection.
+        private static IntPtr RegisterResolver(string libraryPath)
+        {
+            Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: true);
+            MethodInfo load = nativeLibrary.GetMethod("Load", new[] { typeof(string) });
+            IntPtr handle = (IntPtr)load.Invoke(null, new object[] { libraryPath });
+
+            Type resolverType = Type.GetType("System.Runtime.InteropServices.DllImportResolver", throwOnError: true);
+            var resolver = new ProviderResolver(handle);
+            Delegate callback = Delegate.CreateDelegate(resolverType, resolver,
+                typeof(ProviderResolver).GetMethod(nameof(ProviderResolver.Resolve)));
+            MethodInfo setResolver = nativeLibrary.GetMethod("SetDllImportResolver");
+            try
+            {
+                setResolver.Invoke(null, new object[] { typeof(SQLite3Provider_e_sqlite3).Assembly, callback });
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is InvalidOperationException)
+            {
+                // Another copy of Mnesis in this process registered first; its resolver serves us too.
+            }
+
+            return handle;
+        }
+
+        // Windows PowerShell 5.1: a module loaded by full path satisfies later loads by base name.
+        private static IntPtr PreloadOnWindows(string libraryPath)
+        {
+            IntPtr handle = LoadLibraryW(libraryPath);
+            if (handle == IntPtr.Zero)
+            {
+                throw new Win32Exception(Marshal.GetLastWin32Error());
+            }
+
+            return handle;
+        }
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr LoadLibraryW(string fileName);
+
+        private sealed class ProviderResolver
+        {
+            private readonly IntPtr _handle;
+
+            internal ProviderResolver(IntPtr handle)
+            {
+                _handle = handle;
+            }
+
+            public IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
+                libraryName == "e_sqlite3" ? _handle : IntPtr.Zero;
+        }
+    }
+}

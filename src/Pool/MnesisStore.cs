@@ -1,0 +1,68 @@
+using System;
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Paths;
+
+namespace Mnesis.PowerShell.Pool
+{
+    /// <summary>One open database file in a pool: its shared connection and the options it was opened with.</summary>
+    public sealed class MnesisStore
+    {
+        private volatile bool _isOpen = true;
+
+        internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested)
+        {
+            Pool = pool;
+            StorePath = path;
+            Connection = connection;
+            WalMode = walMode;
+            RequestedOptions = requested;
+            BusyTimeout = requested.BusyTimeoutSeconds;
+            OpenedAt = DateTime.Now;
+            Gate = WriteGate.For(path.Key);
+        }
+
+        /// <summary>The fully resolved path of the database file.</summary>
+        public string Path => StorePath.FullPath;
+
+        /// <summary>True when the database is in WAL journal mode.</summary>
+        public bool WalMode { get; }
+
+        /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
+        public int BusyTimeout { get; }
+
+        public DateTime OpenedAt { get; }
+
+        public bool IsOpen => _isOpen;
+
+        public MnesisPool Pool { get; }
+
+        internal StorePath StorePath { get; }
+
+        /// <summary>What the first open asked for; WalMode above is what SQLite granted.</summary>
+        internal StoreOptions RequestedOptions { get; }
+
+        internal SqliteConnection Connection { get; }
+
+        internal WriteGate Gate { get; }
+
+        /// <summary>The write transaction in progress on this store's connection, if any.</summary>
+        internal WriteTransaction ActiveWrite { get; set; }
+
+        internal void ThrowIfClosed()
+        {
+            if (!_isOpen)
+            {
+                throw new MnesisException(Messages.StoreClosed, this, Path);
+            }
+        }
+
+        internal void MarkClosedAndDispose()
+        {
+            _isOpen = false;
+            Connection.Dispose();
+        }
+
+        public override string ToString() => Path;
+    }
+}

@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Native;
+using Mnesis.PowerShell.Paths;
+
+namespace Mnesis.PowerShell.Pool
+{
+    /// <summary>
+    /// Opens a connection with the pool's pragmas. A failed open leaves nothing behind: the
+    /// connection is disposed, and a file or folders that this open created are removed again.
+    /// </summary>
+    internal static class StoreOpener
+    {
+        private const int SqliteNotADatabase = 26;
+
+        internal static SqliteConnection Open(StorePath path, StoreOptions options, out bool walMode)
+        {
+            NativeLibraryLoader.EnsureLoaded();
+
+            string file = path.FullPath;
+            bool fileExisted = File.Exists(file);
+            List<string> createdFolders = CreateMissingFolders(Path.GetDirectoryName(file));
+            var connection = new SqliteConnection(ConnectionString(file, options));
+            string step = "open";
+            try
+            {
+                connection.Open();
+                step = "busy_timeout";
+                Execute(connection, "PRAGMA busy_timeout = " + (options.BusyTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture));
+
+                // Reading the schema version makes SQLite check the header before anything writes.
+                step = "read header";
+                Execute(connection, "PRAGMA schema_version");
+                step = "journal_mode";
+                string mode = options.WalMode
+                    ? Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture)
+                    : Convert.ToString(Scalar(connection, "PRAGMA journal_mode"), CultureInfo.InvariantCulture);
+                walMode = string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
+                step = "foreign_keys";
+                Execute(connection, "PRAGMA foreign_keys = ON");
+                step = "synchronous";
+                Execute(connection, "PRAGMA synchronous = NORMAL");
+                return connection;
+            }
+            catch (SqliteException ex)
+            {
+                connection.Dispose();
+                RemoveWhatThisOpenCreated(file, fileExisted, createdFolders);
+                if (ex.SqliteErrorCode == SqliteNotADatabase)
+                {
+                    throw new MnesisException(Messages.NotADatabase, file, ex, file, ex.Message);
+                }
+
+                throw new MnesisException(Messages.OpenFailed, file, ex, file, step, ex.Message);
+            }
+            catch
+            {
+                connection.Dispose();
+                RemoveWhatThisOpenCreated(file, fileExisted, createdFolders);
+                throw;
+            }
+        }
+
+        private static string ConnectionString(string file, StoreOptions options) =>
+            new SqliteConnectionStringBuilder
+            {
+                DataSource = file,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+
+                // Microsoft.Data.Sqlite pools by default; a pooled handle keeps the file locked after Close.
+                Pooling = false,
+
+                // Microsoft.Data.Sqlite retries BUSY in its own loop on top of SQLite's busy handler,
+                // and 0 means "forever" there; 1 s is the shortest wait it can express.
+                DefaultTimeout = Math.Max(1, options.BusyTimeoutSeconds),
+            }.ToString();
+
+        private static void Execute(SqliteConnection connection, string sql)
+        {
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        private static object Scalar(SqliteConnection connection, string sql)
+        {
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.CommandText = sql;
+                return command.ExecuteScalar();
+            }
+        }
+
+        private static List<string> CreateMissingFolders(string folder)
+        {
+            var missing = new List<string>();
+            for (string current = folder; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+            {
+                missing.Add(current);
+            }
+
+            try
+            {
+                if (missing.Count > 0)
+                {
+                    Directory.CreateDirectory(folder);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                RemoveFolders(missing);
+                throw new MnesisException(Messages.OpenFailed, folder, ex, folder, "create folder", ex.Message);
+            }
+
+            return missing;
+        }
+
+        private static void RemoveWhatThisOpenCreated(string file, bool fileExisted, List<string> createdFolders)
+        {
+            if (!fileExisted)
+            {
+                foreach (string suffix in new[] { string.Empty, "-wal", "-shm", "-journal" })
+                {
+                    TryDelete(file + suffix);
+                }
+            }
+
+            RemoveFolders(createdFolders);
+        }
+
+        // Deepest first; a folder that is no longer empty belongs to someone else now and stays.
+        private static void RemoveFolders(List<string> folders)
+        {
+            foreach (string folder in folders)
+            {
+                try
+                {
+                    if (Directory.Exists(folder) && Directory.GetFileSystemEntries(folder).Length == 0)
+                    {
+                        Directory.Delete(folder);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        private static void TryDelete(string file)
+        {
+            try
+            {
+                if (File.Exists(file))
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

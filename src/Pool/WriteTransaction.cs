@@ -1,0 +1,174 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Diagnostics;
+
+namespace Mnesis.PowerShell.Pool
+{
+    /// <summary>
+    /// A write transaction under the store's gate: BEGIN IMMEDIATE, so another process's writer
+    /// makes it wait up to the busy timeout instead of failing halfway. A write started inside
+    /// another write of the same store on the same thread joins it as a SAVEPOINT instead of
+    /// waiting for itself. Disposing without Commit rolls back and releases the gate.
+    /// </summary>
+    internal sealed class WriteTransaction : IDisposable
+    {
+        private readonly MnesisStore _store;
+        private readonly WriteTransaction _outer;
+        private readonly string _savepoint;
+        private bool _finished;
+
+        private WriteTransaction(MnesisStore store, SqliteTransaction transaction, WriteTransaction outer, string savepoint)
+        {
+            _store = store;
+            Transaction = transaction;
+            _outer = outer;
+            _savepoint = savepoint;
+            Depth = outer == null ? 0 : outer.Depth + 1;
+        }
+
+        internal SqliteTransaction Transaction { get; }
+
+        internal SqliteConnection Connection => _store.Connection;
+
+        internal bool IsNested => _outer != null;
+
+        private int Depth { get; }
+
+        /// <summary>Takes the gate (waiting as long as needed, until cancelled) and begins.</summary>
+        /// <param name="onWait">Called once if the gate is busy and the caller has to wait.</param>
+        internal static WriteTransaction Begin(MnesisStore store, CancellationToken cancellation, Action onWait)
+        {
+            store.ThrowIfClosed();
+            WriteGate gate = store.Gate;
+            if (gate.IsHeldByCurrentThread)
+            {
+                WriteTransaction outer = store.ActiveWrite;
+                if (outer == null)
+                {
+                    throw new MnesisException(Messages.NestedWriteOtherConnection, store, store.Path);
+                }
+
+                return BeginNested(store, outer);
+            }
+
+            if (!gate.TryEnter())
+            {
+                onWait?.Invoke();
+                gate.Enter(cancellation);
+            }
+
+            try
+            {
+                store.ThrowIfClosed();
+                var write = new WriteTransaction(store, store.Connection.BeginTransaction(), null, null);
+                store.ActiveWrite = write;
+                return write;
+            }
+            catch (SqliteException ex)
+            {
+                gate.Exit();
+                throw SqliteFailure.ToMnesis(ex, store);
+            }
+            catch
+            {
+                gate.Exit();
+                throw;
+            }
+        }
+
+        private static WriteTransaction BeginNested(MnesisStore store, WriteTransaction outer)
+        {
+            string savepoint = "mnesis_nested_" + (outer.Depth + 1).ToString(CultureInfo.InvariantCulture);
+            var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint);
+            nested.Run("SAVEPOINT " + savepoint);
+            store.ActiveWrite = nested;
+            return nested;
+        }
+
+        internal void Commit()
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            try
+            {
+                if (IsNested)
+                {
+                    Run("RELEASE " + _savepoint);
+                }
+                else if (Transaction.Connection != null)
+                {
+                    // A script block that committed $Transaction itself leaves nothing to commit.
+                    Transaction.Commit();
+                }
+            }
+            catch (SqliteException ex)
+            {
+                Rollback();
+                throw SqliteFailure.ToMnesis(ex, _store);
+            }
+
+            Finish();
+        }
+
+        internal void Rollback()
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            try
+            {
+                if (IsNested)
+                {
+                    Run("ROLLBACK TO " + _savepoint);
+                    Run("RELEASE " + _savepoint);
+                }
+                else if (Transaction.Connection != null)
+                {
+                    Transaction.Rollback();
+                }
+            }
+            catch (SqliteException)
+            {
+                // SQLite already rolled back (for example after SQLITE_FULL); nothing is left to undo.
+            }
+            catch (InvalidOperationException)
+            {
+                // The connection was closed under us (the runspace is going away); SQLite rolled back.
+            }
+            finally
+            {
+                Finish();
+            }
+        }
+
+        public void Dispose() => Rollback();
+
+        private void Finish()
+        {
+            _finished = true;
+            _store.ActiveWrite = _outer;
+            if (!IsNested)
+            {
+                Transaction.Dispose();
+                _store.Gate.Exit();
+            }
+        }
+
+        private void Run(string sql)
+        {
+            using (SqliteCommand command = _store.Connection.CreateCommand())
+            {
+                command.Transaction = Transaction;
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+}
