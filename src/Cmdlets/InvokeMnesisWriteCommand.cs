@@ -244,14 +244,18 @@ namespace Mnesis.PowerShell.Cmdlets
             WriteTransaction committing = _transaction;
             _transaction = null;
             committing.Commit();
-            WriteVerboseMessage(Messages.VerboseCommitted, _rowsInBatch, _store.Path);
+            if (!committing.IsNested)
+            {
+                WriteVerboseMessage(Messages.VerboseCommitted, _store.Path);
+            }
+
             _rowsInBatch = 0;
         }
 
         private void RunScriptBlock()
         {
             Collection<PSObject> output = null;
-            ErrorRecord blockError = null;
+            RuntimeException blockError = null;
             Guard(() =>
             {
                 _transaction = BeginWrite();
@@ -262,7 +266,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
                 {
                     RollBack();
-                    blockError = ex.ErrorRecord;
+                    blockError = ex;
                     return;
                 }
 
@@ -271,8 +275,9 @@ namespace Mnesis.PowerShell.Cmdlets
 
             if (blockError != null)
             {
-                // The block's own error, unchanged: its id, category and message.
-                ThrowTerminatingError(blockError);
+                // Rethrown as is, so the caller sees the block's own ErrorRecord (ThrowTerminatingError
+                // would append this cmdlet's name to its FullyQualifiedErrorId).
+                throw blockError;
             }
 
             WriteObject(output, enumerateCollection: true);

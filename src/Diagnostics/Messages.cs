@@ -119,7 +119,7 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string VerboseClosed = "Mnesis: closed store '{0}' of pool {1}.";
         internal const string VerboseNothingToClose = "Mnesis: no open store for '{0}' in pool {1}; nothing to close.";
         internal const string VerboseWaitingForGate = "Mnesis: waiting for the write gate of '{0}'.";
-        internal const string VerboseCommitted = "Mnesis: committed {0} row(s) to '{1}'.";
+        internal const string VerboseCommitted = "Mnesis: committed the write transaction to '{0}'.";
         internal const string VerboseRolledBack = "Mnesis: rolled back the write to '{0}'.";
         internal const string VerboseJoined = "Mnesis: joining the enclosing write transaction of '{0}'.";
         internal const string VerbosePoolCreated = "Mnesis: created pool {0}.";

@@ -1,0 +1,245 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+
+    function Get-Rows([string] $Sql = 'SELECT a, b FROM t ORDER BY a') {
+        $reader = $null
+        $command = (Get-MnesisConnection -LiteralPath $db -Pool $pool).CreateCommand()
+        try {
+            $command.CommandText = $Sql
+            $reader = $command.ExecuteReader()
+            while ($reader.Read()) { , @(0..($reader.FieldCount - 1) | ForEach-Object { $reader.GetValue($_) }) }
+        }
+        finally {
+            if ($reader) { $reader.Dispose() }
+            $command.Dispose()
+        }
+    }
+}
+
+Describe 'Invoke-MnesisWrite' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "write-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)'
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    Context '-Query with -Parameters' {
+        It 'opens a path that is not open yet with the default options' {
+            $other = Join-Path $TestDrive "fresh-$([guid]::NewGuid().ToString('N')).db"
+            Invoke-MnesisWrite -Pool $pool -Path $other -Query 'CREATE TABLE x(y)' | Should -Be 0
+            $store = Open-MnesisStore -Pool $pool -Path $other
+            $store.WalMode | Should -BeTrue
+            $store.BusyTimeout | Should -Be 30
+        }
+
+        It 'binds @name, $name and :name by name and outputs the rows changed' {
+            $query = 'INSERT INTO t(a, b) VALUES (@a, $b); INSERT INTO t(a, b) VALUES (:c, @b)'
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query $query -Parameters @{ a = 1; b = 'one'; c = 2 } | Should -Be 2
+            Get-Rows | ForEach-Object { $_ -join '=' } | Should -Be @('1=one', '2=one')
+        }
+
+        It 'matches parameter names regardless of case, also in case-sensitive dictionaries' {
+            $values = [Collections.Generic.Dictionary[string, object]]::new()
+            $values['A'] = 7
+            $values['B'] = 'seven'
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters $values | Should -Be 1
+            @(Get-Rows)[0] -join '=' | Should -Be '7=seven'
+        }
+
+        It 'stores $null as NULL and keeps byte arrays, dates and booleans' {
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE v(n, blob, d, flag)'
+            $bytes = [byte[]](0, 1, 254, 255)
+            $date = [datetime]::new(2026, 11, 25, 8, 30, 0)
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO v VALUES (@n, @blob, @d, @flag)' -Parameters @{ n = $null; blob = $bytes; d = $date; flag = $true }
+            Invoke-Sqlite3 $db 'SELECT typeof(n), hex(blob), d, flag FROM v' | Should -Be "null|0001FEFF|$($date.ToString('yyyy-MM-dd HH:mm:ss'))|1"
+        }
+
+        It 'stores values that look like SQL injection verbatim' {
+            $evil = "x'); DROP TABLE t; --"
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, @b)' -Parameters @{ b = $evil }
+            @(Get-Rows)[0][1] | Should -BeExactly $evil
+            Invoke-Sqlite3 $db "SELECT count(*) FROM sqlite_master WHERE name = 't'" | Should -Be 1
+        }
+
+        It 'commits: an independent reader (sqlite3) sees the row as soon as the call returns' {
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (5, @b)' -Parameters @{ b = 'durable' }
+            Invoke-Sqlite3 $db 'SELECT b FROM t WHERE a = 5' | Should -Be 'durable'
+        }
+
+        It 'runs all statements in one transaction: a failing later statement undoes the earlier ones' {
+            { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''a''); INSERT INTO t VALUES (1, ''dup'')' } |
+                Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        }
+
+        It 'keeps SQLite''s message in the error and releases the gate for the next write' {
+            $err = { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -PassThru
+            $err.Exception.Message | Should -BeLike '*no such table: nowhere*'
+            $err.Exception.Message | Should -BeLike "*$db*"
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''after'')' | Should -Be 1
+        }
+
+        It 'writes through -Store and through the only store of a pool' {
+            $store = Open-MnesisStore -Pool $pool -Path $db
+            Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (1, ''s'')' | Should -Be 1
+            Invoke-MnesisWrite -Pool $pool -Query 'INSERT INTO t VALUES (2, ''p'')' | Should -Be 1
+            @(Get-Rows).Count | Should -Be 2
+        }
+
+        It 'writes to a name with wildcard characters through -LiteralPath' {
+            $odd = Join-Path $TestDrive 'in [brackets] *star?.db'
+            Invoke-MnesisWrite -Pool $pool -LiteralPath $odd -Query 'CREATE TABLE z(q)' | Should -Be 0
+            Test-Path -LiteralPath $odd | Should -BeTrue
+        }
+    }
+
+    Context 'pipeline rows' {
+        It 'binds each object''s properties and outputs the total once' {
+            $rows = 1..25 | ForEach-Object { [pscustomobject]@{ a = $_; b = "row $_"; extra = 'ignored' } }
+            $out = @($rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)')
+            $out.Count | Should -Be 1
+            $out[0] | Should -Be 25
+            Invoke-Sqlite3 $db 'SELECT count(*), sum(a) FROM t' | Should -Be '25|325'
+        }
+
+        It 'binds hashtables and other dictionaries from the pipeline' {
+            $rows = @(@{ a = 1; b = 'h' }, [ordered]@{ A = 2; B = 'o' })
+            $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 2
+        }
+
+        It 'takes a whole array through -InputObject' {
+            $rows = 1..10 | ForEach-Object { @{ a = $_; b = 'x' } }
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -InputObject $rows | Should -Be 10
+        }
+
+        It 'fills parameters a row lacks from -Parameters' {
+            $rows = 1..3 | ForEach-Object { [pscustomobject]@{ a = $_ } }
+            $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ b = 'default' } | Should -Be 3
+            Invoke-Sqlite3 $db 'SELECT DISTINCT b FROM t' | Should -Be 'default'
+        }
+
+        It 'writes all rows in one transaction: a failing row leaves none of them' {
+            $rows = @(1, 2, 3, 2) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
+            { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        }
+
+        It 'commits every -BatchSize rows: a failure keeps exactly the committed batches' {
+            $rows = @(1..7 + 3) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
+            { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3 } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            # rows 1-3 and 4-6 committed; 7 and the duplicate 3 were in the failed batch
+            Invoke-Sqlite3 $db 'SELECT group_concat(a) FROM (SELECT a FROM t ORDER BY a)' | Should -Be '1,2,3,4,5,6'
+        }
+
+        It 'releases the gate between batches so another runspace can write in between' {
+            $mod = $env:MNESIS_TEST_MODULE
+            $rows = 1..6 | ForEach-Object { [pscustomobject]@{ a = $_; b = 'main' } }
+            $null = $rows | ForEach-Object {
+                if ($_.a -eq 4) {
+                    # Row 4 starts the second batch; between batches the gate is free.
+                    $job = Start-ThreadJob { Import-Module $using:mod; Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t VALUES (100, ''job'')'; Close-MnesisPool }
+                    $job | Wait-Job -Timeout 30 | Receive-Job -ErrorAction Stop | Should -Be 1
+                    $job | Remove-Job
+                }
+                $_
+            } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 7
+        }
+
+        It 'rolls back when an upstream command fails mid-stream' {
+            $source = { 1..3 | ForEach-Object { [pscustomobject]@{ a = $_; b = 'u' } }; throw 'upstream broke' }
+            { & $source | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw '*upstream broke*'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''next'')' | Should -Be 1
+        }
+    }
+
+    Context '-ScriptBlock' {
+        It 'passes the connection and transaction, commits at the end and outputs what the block output' {
+            $out = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                param($Connection, $Transaction)
+                $command = $Connection.CreateCommand()
+                $command.Transaction | Should -Be $Transaction
+                $command.CommandText = 'INSERT INTO t VALUES (1, ''sb'')'
+                $command.ExecuteNonQuery()
+                'done'
+            }
+            $out | Should -Be @(1, 'done')
+            Invoke-Sqlite3 $db 'SELECT b FROM t' | Should -Be 'sb'
+        }
+
+        It 'rolls back when the block throws, and surfaces the block''s own error unchanged' {
+            $err = {
+                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                    param($Connection)
+                    $command = $Connection.CreateCommand()
+                    $command.CommandText = 'INSERT INTO t VALUES (1, ''lost'')'
+                    $null = $command.ExecuteNonQuery()
+                    Write-Error -Message 'block failed' -ErrorId 'BlockSpecificId' -Category LimitsExceeded -ErrorAction Stop
+                }
+            } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'BlockSpecificId'
+            $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+            $err.Exception.Message | Should -Be 'block failed'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        }
+
+        It 'joins the enclosing transaction when the block writes to the same store again' {
+            {
+                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''inner'')'
+                    throw 'outer fails after the inner write'
+                }
+            } | Should -Throw 'outer fails after the inner write'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        }
+
+        It 'undoes only the nested write when its error is caught inside the block' {
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''kept'')'
+                try { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''undone''); INSERT INTO nowhere VALUES (1)' } catch { }
+            }
+            Invoke-Sqlite3 $db 'SELECT group_concat(b) FROM t' | Should -Be 'kept'
+        }
+
+        It 'fails at once instead of deadlocking when the block writes through another pool''s connection' {
+            $other = New-MnesisPool
+            try {
+                $err = { Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock { Invoke-MnesisWrite -Pool $other -Path $db -Query 'INSERT INTO t VALUES (1, ''x'')' } } |
+                    Should -Throw -PassThru
+                $err.Exception.Message | Should -BeLike '*write gate*'
+                $err.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId, $err.FullyQualifiedErrorId | Should -Contain 'MnesisNestedWriteOtherConnection,Mnesis.PowerShell.Cmdlets.InvokeMnesisWriteCommand'
+            }
+            finally { Close-MnesisPool -Pool $other }
+        }
+    }
+
+    Context 'Ctrl+C' {
+        It 'rolls back a -ScriptBlock write that is stopped, releases the gate and keeps the pool usable' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($mod, $db)
+                        Import-Module $mod
+                        Invoke-MnesisWrite -Path $db -ScriptBlock {
+                            param($Connection)
+                            $command = $Connection.CreateCommand()
+                            $command.CommandText = 'INSERT INTO t VALUES (1, ''stopped'')'
+                            $null = $command.ExecuteNonQuery()
+                            Start-Sleep -Seconds 30
+                        }
+                    }).AddArgument($env:MNESIS_TEST_MODULE).AddArgument($db)
+                $async = $ps.BeginInvoke()
+                # Press "Ctrl+C" once the write holds its transaction.
+                Wait-TestWriteLock -Path $db
+                $ps.Stop()
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''after stop'')' | Should -Be 1
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+    $mod = $env:MNESIS_TEST_MODULE
+
+    # Holds the write lock from a separate python3 process for $Seconds, inserting one row.
+    function Start-ForeignWriter([string] $Path, [double] $Seconds) {
+        $script = "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30); " +
+                  "c.execute('BEGIN IMMEDIATE'); c.execute('INSERT INTO t(who) VALUES (?)', ('python',)); " +
+                  "time.sleep(float(sys.argv[2])); c.execute('COMMIT')"
+        Start-Process python3 -ArgumentList '-c', "`"$script`"", "`"$Path`"", $Seconds -PassThru
+    }
+}
+
+Describe 'The pool' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "pool-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT, n INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    Context 'keys' {
+        It 'treats names that differ only in case as <expected> on this platform' -ForEach @(
+            @{ expected = $(if ($IsWindows -or $IsMacOS) { 'one file' } else { 'two files' }) }
+        ) {
+            $lower = Open-MnesisStore -Pool $pool -Path (Join-Path $TestDrive 'case.db')
+            $upper = Open-MnesisStore -Pool $pool -Path (Join-Path $TestDrive 'CASE.db')
+            [object]::ReferenceEquals($lower, $upper) | Should -Be ($expected -eq 'one file')
+        }
+    }
+
+    Context 'serialized writes across runspaces' {
+        It '8 parallel runspaces each committing 250 separate transactions lose no row and raise no error' {
+            $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+                    Import-Module $using:mod
+                    $worker = $_
+                    try {
+                        for ($i = 0; $i -lt 250; $i++) {
+                            $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(who, n) VALUES (@who, @n)' -Parameters @{ who = "w$worker"; n = $i }
+                        }
+                    }
+                    catch { $_ }
+                })
+            $errors | Should -BeNullOrEmpty
+            Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '2000|8'
+        }
+
+        It '8 parallel runspaces doing read-modify-write in -ScriptBlock transactions count exactly' {
+            $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+                    Import-Module $using:mod
+                    try {
+                        for ($i = 0; $i -lt 100; $i++) {
+                            Invoke-MnesisWrite -Path $using:db -ScriptBlock {
+                                param($Connection)
+                                $command = $Connection.CreateCommand()
+                                $command.CommandText = 'SELECT n FROM counter'
+                                $next = [long]$command.ExecuteScalar() + 1
+                                $command.CommandText = 'UPDATE counter SET n = @n'
+                                $null = $command.Parameters.AddWithValue('@n', $next)
+                                $null = $command.ExecuteNonQuery()
+                            }
+                        }
+                    }
+                    catch { $_ }
+                })
+            $errors | Should -BeNullOrEmpty
+            Invoke-Sqlite3 $db 'SELECT n FROM counter' | Should -Be 800
+        }
+
+        It 'thread jobs, a RunspacePool and this runspace writing at once lose no row' {
+            $jobs = 1..3 | ForEach-Object {
+                Start-ThreadJob -ArgumentList $mod, $db, "job$_" {
+                    param($mod, $db, $who)
+                    Import-Module $mod
+                    1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(who) VALUES (@who)' -Parameters @{ who = $who } }
+                }
+            }
+            $runspacePool = [runspacefactory]::CreateRunspacePool(1, 3)
+            $runspacePool.Open()
+            try {
+                $shells = 1..3 | ForEach-Object {
+                    $ps = [powershell]::Create()
+                    $ps.RunspacePool = $runspacePool
+                    $null = $ps.AddScript({
+                            param($mod, $db, $who)
+                            Import-Module $mod
+                            1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(who) VALUES (@who)' -Parameters @{ who = $who } }
+                        }).AddArgument($mod).AddArgument($db).AddArgument("rsp$_")
+                    [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
+                }
+                1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''main'')' }
+                foreach ($s in $shells) {
+                    $null = $s.Shell.EndInvoke($s.Async)
+                    $s.Shell.HadErrors | Should -BeFalse
+                    $s.Shell.Dispose()
+                }
+            }
+            finally { $runspacePool.Dispose() }
+            $jobs | Wait-Job -Timeout 120 | Receive-Job -ErrorAction Stop
+            $jobs | ForEach-Object { $_.State | Should -Be 'Completed' }
+            $jobs | Remove-Job
+            Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '700|7'
+        }
+    }
+
+    Context 'one connection per runspace' {
+        It 'gives every runspace its own connection and closes it when the runspace closes' {
+            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -Parallel {
+                    Import-Module $using:mod
+                    $null = Open-MnesisStore -Path $using:db
+                    $connection = Get-MnesisConnection -Path $using:db
+                    $connection.State.ToString()
+                    , $connection
+                })
+            $states = $connections | Where-Object { $_ -is [string] }
+            $live = $connections | Where-Object { $_ -isnot [string] }
+            $states | Should -Be @('Open', 'Open', 'Open', 'Open')
+            $distinct = [Collections.Generic.HashSet[object]]::new([Collections.Generic.ReferenceEqualityComparer]::Instance)
+            foreach ($connection in $live) { $null = $distinct.Add($connection) }
+            $distinct.Count | Should -Be 4
+            foreach ($connection in $live) { $connection.State | Should -Be 'Closed' }
+        }
+
+        It 'closes a thread job''s connections when the job''s runspace ends' {
+            $job = Start-ThreadJob -ArgumentList $mod, $db {
+                param($mod, $db)
+                Import-Module $mod
+                $null = Open-MnesisStore -Path $db
+                , (Get-MnesisConnection -Path $db)
+            }
+            $connection = $job | Wait-Job -Timeout 60 | Receive-Job
+            $job | Remove-Job
+            $connection.State | Should -Be 'Closed'
+        }
+
+        It 'closes a runspace''s connections on Remove-Module' {
+            $ps = [powershell]::Create()
+            try {
+                $connection = $ps.AddScript({
+                        param($mod, $db)
+                        Import-Module $mod
+                        $null = Open-MnesisStore -Path $db
+                        , (Get-MnesisConnection -Path $db)
+                    }).AddArgument($mod).AddArgument($db).Invoke()[0]
+                $connection.State | Should -Be 'Open'
+                $ps.Commands.Clear()
+                $null = $ps.AddScript('Remove-Module Mnesis').Invoke()
+                $connection.State | Should -Be 'Closed'
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    Context 'other processes' {
+        It 'waits for another process''s writer (BEGIN IMMEDIATE) instead of failing' {
+            $python = Start-ForeignWriter -Path $db -Seconds 1.5
+            try {
+                Wait-TestWriteLock -Path $db
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''mnesis'')' | Should -Be 1
+            }
+            finally { $python | Wait-Process -Timeout 30 }
+            $python.ExitCode | Should -Be 0
+            Invoke-Sqlite3 $db 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,mnesis'
+        }
+
+        It 'fails with MnesisDatabaseBusy after the busy timeout, writes nothing and releases the gate' {
+            $short = Open-MnesisStore -Pool $pool -Path (Join-Path $TestDrive 'busy.db') -BusyTimeout 1
+            $null = Invoke-MnesisWrite -Store $short -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT)'
+            $python = Start-ForeignWriter -Path $short.Path -Seconds 3
+            try {
+                Wait-TestWriteLock -Path $short.Path
+                $err = { Invoke-MnesisWrite -Store $short -Query 'INSERT INTO t(who) VALUES (''late'')' } | Should -Throw -ErrorId 'MnesisDatabaseBusy,*' -PassThru
+                $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
+                $err.Exception.Message | Should -BeLike "*$($short.Path)*"
+            }
+            finally { $python | Wait-Process -Timeout 30 }
+            Invoke-MnesisWrite -Store $short -Query 'INSERT INTO t(who) VALUES (''after'')' | Should -Be 1
+            Invoke-Sqlite3 $short.Path 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,after'
+        }
+
+        It 'lets a reader in another runspace read while a write transaction is open' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($mod, $db)
+                        Import-Module $mod
+                        Invoke-MnesisWrite -Path $db -ScriptBlock {
+                            param($Connection)
+                            $command = $Connection.CreateCommand()
+                            $command.CommandText = 'INSERT INTO t(who) VALUES (''uncommitted'')'
+                            $null = $command.ExecuteNonQuery()
+                            Start-Sleep -Seconds 2
+                        }
+                    }).AddArgument($mod).AddArgument($db)
+                $async = $ps.BeginInvoke()
+                Wait-TestWriteLock -Path $db
+                $connection = Get-MnesisConnection -Pool $pool -Path $db
+                Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 0
+                $async.IsCompleted | Should -BeFalse -Because 'the read returned while the writer still held its transaction'
+                $null = $ps.EndInvoke($async)
+                Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 1
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+}
