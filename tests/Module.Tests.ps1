@@ -1,0 +1,117 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+    $mod = $env:MNESIS_TEST_MODULE
+    $expectedCmdlets = 'Close-MnesisPool', 'Get-MnesisConnection', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
+}
+
+Describe 'The Mnesis module' {
+    Context 'manifest and conventions' {
+        It 'has a valid manifest that lists its cmdlets explicitly' {
+            $manifest = Test-ModuleManifest -Path (Join-Path $mod 'Mnesis.psd1')
+            $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+            $manifest.PowerShellVersion | Should -Be '5.1'
+            $data = Import-PowerShellDataFile (Join-Path $mod 'Mnesis.psd1')
+            $data.CmdletsToExport | Sort-Object | Should -Be $expectedCmdlets
+            $data.CmdletsToExport -join '' | Should -Not -Match '[*?]'
+        }
+
+        It 'exports exactly its cmdlets' {
+            (Get-Command -Module Mnesis).Name | Sort-Object | Should -Be $expectedCmdlets
+        }
+
+        It '<_> uses an approved verb, the Mnesis noun prefix and declares its output type' -ForEach @(
+            'Close-MnesisPool', 'Get-MnesisConnection', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
+        ) {
+            $command = Get-Command $_
+            (Get-Verb).Verb | Should -Contain $command.Verb
+            $command.Noun | Should -BeLike 'Mnesis*'
+            $command.ImplementingType.GetCustomAttributes([System.Management.Automation.OutputTypeAttribute], $false) | Should -Not -BeNullOrEmpty
+        }
+
+        It 'supports -WhatIf and -Confirm on Close-MnesisPool' {
+            (Get-Command Close-MnesisPool).Parameters.Keys | Should -Contain 'WhatIf'
+            (Get-Command Close-MnesisPool).Parameters.Keys | Should -Contain 'Confirm'
+        }
+
+        It 'ships a native SQLite library for <_>' -ForEach @(
+            'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'osx-x64', 'osx-arm64'
+        ) {
+            $file = if ($_ -like 'win-*') { 'e_sqlite3.dll' } elseif ($_ -like 'osx-*') { 'libe_sqlite3.dylib' } else { 'libe_sqlite3.so' }
+            Join-Path $mod "runtimes/$_/native/$file" | Should -Exist
+        }
+    }
+
+    Context 'loading in a fresh pwsh' {
+        BeforeAll {
+            # A copy of the built module elsewhere, and a current folder that is neither.
+            $copy = Join-Path $TestDrive 'copied modules/Mnesis'
+            $null = New-Item -ItemType Directory -Force (Split-Path $copy)
+            Copy-Item -Recurse $mod $copy
+            $work = Join-Path $TestDrive 'work dir'
+            $null = New-Item -ItemType Directory -Force $work
+            $before = Get-TestTreeSnapshot -Path $copy
+            $script = @'
+$ErrorActionPreference = 'Stop'
+Import-Module $args[0]
+$store = Open-MnesisStore ./x.db
+$rows = Invoke-MnesisWrite -Path ./x.db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = 'from child' }
+"path=$($store.Path)"
+"rows=$rows"
+"wal=$($store.WalMode)"
+"native=" + ((Get-Content /proc/self/maps -ErrorAction SilentlyContinue | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '')
+"ld=$env:LD_LIBRARY_PATH"
+Close-MnesisPool
+'@
+            $scriptFile = Join-Path $TestDrive 'child.ps1'
+            Set-Content -LiteralPath $scriptFile -Value $script
+            Push-Location $work
+            try {
+                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy 2>&1
+                $exitCode = $LASTEXITCODE
+            }
+            finally { Pop-Location }
+            $lines = @{}
+            foreach ($line in $output) { if ("$line" -match '^(\w+)=(.*)$') { $lines[$Matches[1]] = $Matches[2] } }
+        }
+
+        It 'imports and writes without error from a copied folder and another current folder' {
+            $exitCode | Should -Be 0 -Because ($output -join "`n")
+            $lines['rows'] | Should -Be 1
+            $lines['wal'] | Should -Be 'True'
+        }
+
+        It 'resolves the relative path against the PowerShell location' {
+            $lines['path'] | Should -Be (Join-Path (Resolve-Path $work).ProviderPath 'x.db')
+            Invoke-Sqlite3 (Join-Path $work 'x.db') 'SELECT v FROM t' | Should -Be 'from child'
+        }
+
+        It 'loads the native library from the module''s own runtimes folder' -Skip:(-not (Test-Path /proc/self/maps)) {
+            $lines['native'] | Should -BeLike "$((Resolve-Path $copy).ProviderPath)*runtimes*native*e_sqlite3*"
+        }
+
+        It 'changes neither the environment nor the module folder' {
+            $lines['ld'] | Should -BeNullOrEmpty
+            Get-TestTreeSnapshot -Path $copy | Should -Be $before
+        }
+    }
+
+    Context 'verbose output' {
+        It 'names pool events and paths but never parameter values' {
+            $pool = New-MnesisPool
+            try {
+                $db = Join-Path $TestDrive 'verbose.db'
+                $secret = "s3cret-$([guid]::NewGuid())"
+                $verbose = @(
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)' -Verbose 4>&1
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose 4>&1
+                    [pscustomobject]@{ v = $secret } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Verbose 4>&1
+                    Close-MnesisPool -Pool $pool -Verbose 4>&1
+                ) | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+                $verbose -join "`n" | Should -Not -BeLike "*$secret*"
+                $verbose | Where-Object { $_ -like "*opened*$db*" } | Should -Not -BeNullOrEmpty
+                $verbose | Where-Object { $_ -like "*closed*$db*" } | Should -Not -BeNullOrEmpty
+            }
+            finally { Close-MnesisPool -Pool $pool }
+        }
+    }
+}
