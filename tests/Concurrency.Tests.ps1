@@ -1,0 +1,192 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+    . "$PSScriptRoot/Support/MixedLoad.ps1"
+    $mod = $env:MNESIS_TEST_MODULE
+
+    # Starts $Script in its own runspace without waiting; the caller stops or ends it.
+    function Start-TestShell([scriptblock] $Script, [object[]] $Arguments) {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript($Script)
+        foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
+        [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
+    }
+}
+
+Describe 'Concurrency under load' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "load-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It '8 runspaces x 1,000 read-modify-write transactions end at exactly 8,000' {
+        $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+                Import-Module $using:mod
+                try {
+                    for ($i = 0; $i -lt 1000; $i++) {
+                        Invoke-MnesisWrite -Path $using:db -ScriptBlock {
+                            param($Connection)
+                            $command = $Connection.CreateCommand()
+                            $command.CommandText = 'SELECT n FROM counter'
+                            $next = [long]$command.ExecuteScalar() + 1
+                            $command.CommandText = 'UPDATE counter SET n = @n'
+                            $null = $command.Parameters.AddWithValue('@n', $next)
+                            $null = $command.ExecuteNonQuery()
+                        }
+                    }
+                }
+                catch { $_ }
+            })
+        $errors | Should -BeNullOrEmpty
+        Invoke-Sqlite3 $db 'SELECT n FROM counter' | Should -Be 8000
+    }
+
+    It 'runspaces, thread jobs, a RunspacePool, 3 pwsh processes and python3 writing at once keep every row exactly once' {
+        $load = Join-Path $TestDrive 'mixed.db'
+        $result = Invoke-MixedWriterLoad -ModulePath $mod -DatabasePath $load -RowsPerWriter 60
+        $result.Failures | Should -BeNullOrEmpty
+        $result.Written.Count | Should -Be 12
+        foreach ($who in $result.Written.Keys) {
+            $result.Stored[$who].Count | Should -Be $result.Written[$who] -Because "$who wrote $($result.Written[$who]) rows"
+            $result.Stored[$who].Max | Should -Be $result.Written[$who]
+        }
+        # Every PowerShell writer did every other row as a read-modify-write of the counter.
+        $result.Counter | Should -Be (11 * 30)
+        $result.Integrity | Should -Be 'ok'
+    }
+
+    It 'Close-MnesisPool waits for a write in progress through the same pool, and the write commits' {
+        $shared = New-MnesisPool
+        $null = Open-MnesisStore -Pool $shared -Path $db
+        $writer = Start-TestShell -Arguments $mod, $db, $shared -Script {
+            param($mod, $db, $shared)
+            Import-Module $mod
+            Invoke-MnesisWrite -Pool $shared -Path $db -ScriptBlock {
+                param($Connection)
+                $command = $Connection.CreateCommand()
+                $command.CommandText = 'INSERT INTO t(v) VALUES (1)'
+                $null = $command.ExecuteNonQuery()
+                Start-Sleep -Milliseconds 1500
+            }
+        }
+        try {
+            Wait-TestWriteLock -Path $db
+            Close-MnesisPool -Pool $shared
+            $writer.Async.IsCompleted | Should -BeTrue -Because 'Close returns only after the write it waited for'
+            $writer.Shell.EndInvoke($writer.Async)
+            $writer.Shell.HadErrors | Should -BeFalse
+            $shared.Count | Should -Be 0
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1
+        }
+        finally { $writer.Shell.Dispose() }
+    }
+}
+
+Describe 'Faults' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "fault-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER)'
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'Ctrl+C during a pipeline bulk write rolls it back and releases the gate' {
+        $bulk = Start-TestShell -Arguments $mod, $db -Script {
+            param($mod, $db)
+            Import-Module $mod
+            1..10000000 | ForEach-Object { [pscustomobject]@{ v = $_ } } | Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(v) VALUES (@v)'
+        }
+        try {
+            Wait-TestWriteLock -Path $db
+            Start-Sleep -Milliseconds 200
+            $bulk.Shell.Stop()
+            $bulk.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (1)' | Should -Be 1
+        }
+        finally { $bulk.Shell.Dispose() }
+    }
+
+    It 'Ctrl+C while waiting for the gate stops the waiter at once and leaves the holder alone' {
+        $holder = Start-TestShell -Arguments $mod, $db -Script {
+            param($mod, $db)
+            Import-Module $mod
+            Invoke-MnesisWrite -Path $db -ScriptBlock {
+                param($Connection)
+                $command = $Connection.CreateCommand()
+                $command.CommandText = 'INSERT INTO t(v) VALUES (1)'
+                $null = $command.ExecuteNonQuery()
+                Start-Sleep -Seconds 3
+            }
+        }
+        $waiter = $null
+        try {
+            Wait-TestWriteLock -Path $db
+            $waiter = Start-TestShell -Arguments $mod, $db -Script {
+                param($mod, $db)
+                Import-Module $mod
+                Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(v) VALUES (2)' -Verbose
+            }
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while (-not ($waiter.Shell.Streams.Verbose | Where-Object Message -Like '*waiting for the write gate*') -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            $waiter.Shell.Streams.Verbose.Message | Should -Contain "Mnesis: waiting for the write gate of '$db'."
+            $waiter.Shell.Stop()
+            $waiter.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            $holder.Async.IsCompleted | Should -BeFalse -Because 'the waiter stopped without waiting for the holder'
+            $null = $holder.Shell.EndInvoke($holder.Async)
+            Invoke-Sqlite3 $db 'SELECT group_concat(v) FROM t' | Should -Be '1'
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (3)' | Should -Be 1
+        }
+        finally {
+            $holder.Shell.Dispose()
+            if ($waiter) { $waiter.Shell.Dispose() }
+        }
+    }
+
+    It 'a pwsh writing in batches and killed with SIGKILL keeps exactly its committed batches' -Skip:$IsWindows {
+        $script = Join-Path $TestDrive 'batches.ps1'
+        Set-Content -LiteralPath $script -Value @'
+Import-Module $args[0]
+1..1000000 | ForEach-Object { [pscustomobject]@{ v = $_ } } | Invoke-MnesisWrite -Path $args[1] -Query 'INSERT INTO t(v) VALUES (@v)' -BatchSize 100
+'@
+        $pwsh = Get-PwshCommand
+        $child = Start-Process $pwsh.FilePath -ArgumentList (@($pwsh.Prefix) + '-NoProfile', '-File', "`"$script`"", "`"$mod`"", "`"$db`"") -PassThru
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while ([int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t') -lt 1000 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        }
+        finally {
+            & kill -KILL $child.Id
+            $child.WaitForExit()
+        }
+        $count = [int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t')
+        $count | Should -BeGreaterOrEqual 1000
+        $count % 100 | Should -Be 0 -Because 'only whole batches were committed'
+        Invoke-Sqlite3 $db 'SELECT min(v), max(v) FROM t' | Should -Be "1|$count"
+        Invoke-Sqlite3 $db 'PRAGMA integrity_check' | Should -Be 'ok'
+        # Reopening through Mnesis sees the same rows and can write on.
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (-1)' | Should -Be 1
+    }
+
+    It '200 runspaces created and closed around writes leave no descriptor open and memory flat' -Skip:(-not (Test-Path /proc/self/fd)) {
+        $churn = {
+            param($count)
+            1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -Parallel {
+                Import-Module $using:mod
+                $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = $_ }
+            }
+        }
+        & $churn 20
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $handlesBefore = Get-TestOpenHandleCount -Path $db
+        $memoryBefore = [GC]::GetTotalMemory($true)
+        & $churn 200
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        Get-TestOpenHandleCount -Path $db | Should -Be $handlesBefore
+        ([GC]::GetTotalMemory($true) - $memoryBefore) / 1MB | Should -BeLessThan 32
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 220
+    }
+}

@@ -1,0 +1,98 @@
+# The mixed-writer load of issue 4: parallel runspaces, thread jobs, a RunspacePool, separate pwsh
+# processes and a python3 writer, all on one file at once. Used by Concurrency.Tests.ps1 (short)
+# and by `build.ps1 -Task Stress` (minutes).
+. (Join-Path $PSScriptRoot 'Pwsh.ps1')
+
+function Invoke-MixedWriterLoad {
+    param(
+        [Parameter(Mandatory)][string] $ModulePath,
+        [Parameter(Mandatory)][string] $DatabasePath,
+        [int] $RowsPerWriter = 50,
+        [int] $DurationSeconds = 0
+    )
+    $writer = Join-Path $PSScriptRoot 'LoadWriter.ps1'
+    $until = if ($DurationSeconds -gt 0) { [datetime]::UtcNow.AddSeconds($DurationSeconds).Ticks } else { 0L }
+    $rows = if ($DurationSeconds -gt 0) { 0 } else { $RowsPerWriter }
+    & sqlite3 -batch $DatabasePath 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS load(id INTEGER PRIMARY KEY, who TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE(who, seq)); CREATE TABLE IF NOT EXISTS counter(n INTEGER); INSERT INTO counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM counter);' | Out-Null
+
+    $outDir = Join-Path ([IO.Path]::GetTempPath()) "mnesis-load-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory $outDir
+    $pwsh = Get-PwshCommand
+    $processes = foreach ($i in 1..3) {
+        $arguments = @($pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-File', "`"$writer`"", '-ModulePath', "`"$ModulePath`"",
+            '-DatabasePath', "`"$DatabasePath`"", '-Who', "process$i", '-Rows', $rows, '-UntilTicks', $until)
+        [pscustomobject]@{ Who = "process$i"; Process = Start-Process $pwsh.FilePath -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $outDir "process$i.out") -RedirectStandardError (Join-Path $outDir "process$i.err") }
+    }
+    $python = @"
+import sqlite3, sys, time
+db, rows, until = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+c = sqlite3.connect(db, isolation_level=None, timeout=60)
+seq = 0
+epoch = 621355968000000000
+while (rows > 0 and seq < rows) or (until > 0 and (time.time() * 10**7 + epoch) < until):
+    seq += 1
+    c.execute('BEGIN IMMEDIATE')
+    c.execute('INSERT INTO load(who, seq) VALUES (?, ?)', ('python', seq))
+    c.execute('COMMIT')
+print(seq)
+"@
+    $pythonFile = Join-Path $outDir 'writer.py'
+    Set-Content -LiteralPath $pythonFile -Value $python
+    $pythonProcess = Start-Process python3 -ArgumentList "`"$pythonFile`"", "`"$DatabasePath`"", $rows, $until -PassThru -RedirectStandardOutput (Join-Path $outDir 'python.out') -RedirectStandardError (Join-Path $outDir 'python.err')
+
+    $jobs = foreach ($i in 1..2) { Start-ThreadJob -FilePath $writer -ArgumentList $ModulePath, $DatabasePath, "threadjob$i", $rows, $until }
+    $runspacePool = [runspacefactory]::CreateRunspacePool(1, 2)
+    $runspacePool.Open()
+    $shells = foreach ($i in 1..2) {
+        $ps = [powershell]::Create()
+        $ps.RunspacePool = $runspacePool
+        $null = $ps.AddCommand($writer).AddArgument($ModulePath).AddArgument($DatabasePath).AddArgument("runspacepool$i").AddArgument($rows).AddArgument($until)
+        [pscustomobject]@{ Who = "runspacepool$i"; Shell = $ps; Async = $ps.BeginInvoke() }
+    }
+
+    $written = @{}
+    $failures = [Collections.Generic.List[string]]::new()
+    $parallel = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
+        $who = "parallel$_"
+        try { [pscustomobject]@{ Who = $who; Count = [int](& $using:writer $using:ModulePath $using:DatabasePath $who $using:rows $using:until | Select-Object -Last 1) } }
+        catch { [pscustomobject]@{ Who = $who; Error = "$_" } }
+    }
+    foreach ($p in $parallel) { if ($p.PSObject.Properties['Error']) { $failures.Add("$($p.Who): $($p.Error)") } else { $written[$p.Who] = $p.Count } }
+
+    foreach ($s in $shells) {
+        try { $written[$s.Who] = [int]($s.Shell.EndInvoke($s.Async) | Select-Object -Last 1) }
+        catch { $failures.Add("$($s.Who): $_") }
+        $s.Shell.Dispose()
+    }
+    $runspacePool.Dispose()
+    $i = 0
+    foreach ($job in $jobs) {
+        $i++
+        $null = $job | Wait-Job
+        try { $written["threadjob$i"] = [int]($job | Receive-Job -ErrorAction Stop | Select-Object -Last 1) }
+        catch { $failures.Add("threadjob${i}: $_") }
+        $job | Remove-Job
+    }
+    foreach ($p in $processes) {
+        $p.Process.WaitForExit()
+        if ($p.Process.ExitCode -ne 0) { $failures.Add("$($p.Who): exit $($p.Process.ExitCode) $(Get-Content -Raw (Join-Path $outDir "$($p.Who).err"))") }
+        else { $written[$p.Who] = [int](Get-Content (Join-Path $outDir "$($p.Who).out") | Select-Object -Last 1) }
+    }
+    $pythonProcess.WaitForExit()
+    if ($pythonProcess.ExitCode -ne 0) { $failures.Add("python: exit $($pythonProcess.ExitCode) $(Get-Content -Raw (Join-Path $outDir 'python.err'))") }
+    else { $written['python'] = [int](Get-Content (Join-Path $outDir 'python.out') | Select-Object -Last 1) }
+    Remove-Item -Recurse -Force $outDir
+
+    $stored = @{}
+    foreach ($line in & sqlite3 -batch $DatabasePath 'SELECT who, count(*), max(seq) FROM load GROUP BY who') {
+        $who, $count, $max = $line -split '\|'
+        $stored[$who] = [pscustomobject]@{ Count = [int]$count; Max = [int]$max }
+    }
+    [pscustomobject]@{
+        Written   = $written
+        Stored    = $stored
+        Failures  = $failures
+        Counter   = [int](& sqlite3 -batch $DatabasePath 'SELECT n FROM counter')
+        Integrity = (& sqlite3 -batch $DatabasePath 'PRAGMA integrity_check') -join ' '
+    }
+}
