@@ -6,13 +6,16 @@
     Test    builds, then runs the Pester suite in a child pwsh and ends with
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
+    Stress  builds, then runs the mixed-writer soak (tests/Stress.ps1) for -StressSeconds.
     Clean   removes out/, bin/ and obj/.
     Everything comes from NuGet (packages and Pester); nothing needs the PowerShell Gallery.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Stress', 'Clean')]
     [string] $Task = 'Build',
+
+    [int] $StressSeconds = 300,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -28,7 +31,11 @@ $Project = Join-Path $PSScriptRoot 'Mnesis.PowerShell.csproj'
 $PesterVersion = '5.7.1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
-if ($env:CI -and (Get-Variable PSStyle -ErrorAction Ignore)) { $PSStyle.OutputRendering = 'PlainText' }
+if ($env:CI) {
+    # Plain logs in CI, here and in every child pwsh.
+    $env:NO_COLOR = '1'
+    if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
+}
 
 # The runtimes Mnesis ships a native SQLite for; keep in step with src/Native/PlatformRuntime.cs.
 $Runtimes = 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64'
@@ -75,8 +82,9 @@ function Get-PesterModulePath {
 
 function Invoke-ChildPwsh([string] $File, [string[]] $Arguments) {
     # A child process, so this session never loads (and locks) the module it just built.
+    # Out-Host streams the child's lines as they come, so only the exit code is returned.
     $pwsh = Get-PwshCommand
-    & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -File $File @Arguments
+    & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -File $File @Arguments | Out-Host
     $LASTEXITCODE
 }
 
@@ -89,6 +97,10 @@ switch ($Task) {
         Invoke-Build
         $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut)
         exit $code
+    }
+    'Stress' {
+        Invoke-Build
+        exit (Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Stress.ps1') @('-ModulePath', $ModuleOut, '-DurationSeconds', $StressSeconds))
     }
     'Demo' {
         Invoke-Build
