@@ -13,6 +13,7 @@
         'Open-MnesisStore'
         'Get-MnesisConnection'
         'Invoke-MnesisWrite'
+        'Invoke-MnesisQuery'
         'Close-MnesisPool'
         'New-MnesisPool'
     )

@@ -49,10 +49,13 @@ namespace Mnesis.PowerShell.Binding
             }
         }
 
-        internal int Execute(SqliteTransaction transaction)
+        internal int Execute(SqliteTransaction transaction) => ForTransaction(transaction).ExecuteNonQuery();
+
+        /// <summary>The command, bound and enlisted in <paramref name="transaction"/> (or none), for reading.</summary>
+        internal SqliteCommand ForTransaction(SqliteTransaction transaction)
         {
             _command.Transaction = transaction;
-            return _command.ExecuteNonQuery();
+            return _command;
         }
 
         /// <summary>Interrupts a running statement (Ctrl+C); SQLite answers SQLITE_INTERRUPT.</summary>

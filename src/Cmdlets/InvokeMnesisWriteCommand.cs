@@ -1,13 +1,11 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
@@ -107,7 +105,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
             try
             {
-                _store = ResolveTarget();
+                _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true);
                 if (!IsScriptBlockForm)
                 {
                     _command = new BoundCommand(_store.Connection, Query);
@@ -168,39 +166,6 @@ namespace Mnesis.PowerShell.Cmdlets
             _transaction = null;
             _command?.Dispose();
             _command = null;
-        }
-
-        private MnesisStore ResolveTarget()
-        {
-            if (Store != null)
-            {
-                Store.ThrowIfClosed();
-                return Store;
-            }
-
-            MnesisPool pool = TargetPool;
-            string input = Path ?? LiteralPath;
-            if (input == null)
-            {
-                MnesisStore[] stores = pool.Stores;
-                if (stores.Length != 1)
-                {
-                    throw new MnesisException(Messages.TargetAmbiguous, pool, stores.Length);
-                }
-
-                return stores[0];
-            }
-
-            List<StorePath> paths = ResolvePaths(input, literal: LiteralPath != null);
-            if (paths.Count != 1)
-            {
-                throw new MnesisException(Messages.PathMatchesSeveral, input, input, paths.Count);
-            }
-
-            MnesisStore store = pool.Acquire(paths[0], StoreOptions.Default, out bool reused);
-            WriteVerboseMessage(reused ? Messages.VerboseReused : Messages.VerboseOpened,
-                reused ? new object[] { store.Path, pool.Name } : new object[] { store.Path, store.WalMode, store.BusyTimeout, pool.Name });
-            return store;
         }
 
         // A row without -InputObject (the single-statement form) takes its values from -Parameters alone.

@@ -61,6 +61,59 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
+        /// <summary>
+        /// The one store a read or write goes to: -Store, else -Path/-LiteralPath (opened with
+        /// the default options if the pool does not hold it yet), else the pool's only store.
+        /// </summary>
+        /// <param name="mayCreate">False for reads: a file that does not exist is an error, not a new database.</param>
+        internal MnesisStore ResolveSingleStore(MnesisStore store, string path, string literalPath, bool mayCreate)
+        {
+            if (store != null)
+            {
+                store.ThrowIfClosed();
+                return store;
+            }
+
+            MnesisPool pool = TargetPool;
+            string input = path ?? literalPath;
+            if (input == null)
+            {
+                MnesisStore[] stores = pool.Stores;
+                if (stores.Length != 1)
+                {
+                    throw new MnesisException(Messages.TargetAmbiguous, pool, stores.Length);
+                }
+
+                return stores[0];
+            }
+
+            List<StorePath> paths = ResolvePaths(input, literal: literalPath != null);
+            if (paths.Count != 1)
+            {
+                throw new MnesisException(Messages.PathMatchesSeveral, input, input, paths.Count);
+            }
+
+            StorePath target = paths[0];
+            if (pool.TryGet(target, out MnesisStore open))
+            {
+                WriteVerboseMessage(Messages.VerboseReused, open.Path, pool.Name);
+                return open;
+            }
+
+            if (!mayCreate && !System.IO.File.Exists(target.FullPath))
+            {
+                throw new MnesisException(Messages.PathNotFound, input, input);
+            }
+
+            MnesisStore opened = pool.Acquire(target, StoreOptions.Default, out bool reused);
+            if (!reused)
+            {
+                WriteVerboseMessage(Messages.VerboseOpened, opened.Path, opened.WalMode, opened.BusyTimeout, pool.Name);
+            }
+
+            return opened;
+        }
+
         internal void WriteMnesisError(MnesisException error) => WriteError(error.ToErrorRecord());
 
         internal void ThrowMnesisError(MnesisException error) => ThrowTerminatingError(error.ToErrorRecord());

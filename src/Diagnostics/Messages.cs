@@ -101,6 +101,10 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisSqlFailed", ErrorCategory.InvalidOperation,
             "The write to '{0}' failed and was rolled back. SQLite says: {1}");
 
+        internal static readonly ErrorDefinition QueryFailed = new ErrorDefinition(
+            "MnesisQueryFailed", ErrorCategory.InvalidOperation,
+            "The query on '{0}' failed. SQLite says: {1}");
+
         internal static readonly ErrorDefinition DatabaseBusy = new ErrorDefinition(
             "MnesisDatabaseBusy", ErrorCategory.ResourceBusy,
             "The database '{0}' stayed locked by another connection for longer than the busy timeout ({1} s); nothing was written.");

@@ -1,0 +1,49 @@
+using System;
+using System.Management.Automation;
+using Microsoft.Data.Sqlite;
+
+namespace Mnesis.PowerShell.Binding
+{
+    /// <summary>
+    /// Turns reader rows into PSCustomObjects: columns in select order, NULL as $null. Column
+    /// names are read once per result set; a repeated name gets a numeric suffix, as in
+    /// Export-Csv's headers, instead of silently overwriting the earlier column.
+    /// </summary>
+    internal sealed class RowBuilder
+    {
+        private readonly string[] _names;
+
+        internal RowBuilder(SqliteDataReader reader)
+        {
+            _names = new string[reader.FieldCount];
+            for (int i = 0; i < _names.Length; i++)
+            {
+                string name = reader.GetName(i);
+                if (string.IsNullOrEmpty(name))
+                {
+                    name = "Column" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                string unique = name;
+                for (int n = 2; Array.IndexOf(_names, unique, 0, i) >= 0; n++)
+                {
+                    unique = name + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                _names[i] = unique;
+            }
+        }
+
+        internal PSObject Build(SqliteDataReader reader)
+        {
+            var row = new PSObject();
+            for (int i = 0; i < _names.Length; i++)
+            {
+                object value = reader.GetValue(i);
+                row.Properties.Add(new PSNoteProperty(_names[i], value is DBNull ? null : value));
+            }
+
+            return row;
+        }
+    }
+}
