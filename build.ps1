@@ -7,12 +7,13 @@
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
     Stress  builds, then runs the mixed-writer soak (tests/Stress.ps1) for -StressSeconds.
+    Bench   builds, then runs bench/Bench.ps1 and writes bench/results/latest.md.
     Clean   removes out/, bin/ and obj/.
     Everything comes from NuGet (packages and Pester); nothing needs the PowerShell Gallery.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Stress', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Stress', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [int] $StressSeconds = 300,
@@ -101,6 +102,10 @@ switch ($Task) {
     'Stress' {
         Invoke-Build
         exit (Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Stress.ps1') @('-ModulePath', $ModuleOut, '-DurationSeconds', $StressSeconds))
+    }
+    'Bench' {
+        Invoke-Build
+        exit (Invoke-ChildPwsh (Join-Path $PSScriptRoot 'bench/Bench.ps1') @('-ModulePath', $ModuleOut, '-OutFile', (Join-Path $PSScriptRoot 'bench/results/latest.md')))
     }
     'Demo' {
         Invoke-Build
