@@ -111,7 +111,7 @@ function Rate($count, $seconds) { '{0:N0}' -f ($count / $seconds) }
 $cases = @(
     @{ Id = 'A'; What = 'C# prepared INSERT, one transaction'; Count = $Rows; Unit = 'rows/s'; Ratio = 1.0; Ref = 'A'; Target = '' }
     @{ Id = 'B'; What = 'PowerShell ADO.NET loop over PSCustomObjects, one transaction'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.A / $results.B; Ref = 'A'; Target = '' }
-    @{ Id = 'C'; What = '`$rows \| Invoke-MnesisWrite -Query'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.B / $results.C; Ref = 'B'; Target = '>= 1.0' }
+    @{ Id = 'C'; What = '$rows \| Invoke-MnesisWrite -Query'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.B / $results.C; Ref = 'B'; Target = '>= 1.0' }
     @{ Id = 'D'; What = 'Invoke-MnesisWrite -Query -InputObject $rows'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.A / $results.D; Ref = 'A'; Target = '>= 0.6' }
     @{ Id = 'E'; What = "$Calls single-row Invoke-MnesisWrite -Parameters calls"; Count = $Calls; Unit = 'tx/s'; Ratio = $results.F / $results.E; Ref = 'F'; Target = '>= 0.5' }
     @{ Id = 'F'; What = "$Calls hand-written ExecuteNonQuery calls, autocommit"; Count = $Calls; Unit = 'tx/s'; Ratio = 1.0; Ref = 'F'; Target = '' }
