@@ -23,6 +23,7 @@ namespace Mnesis.PowerShell.Binding
                 throw new MnesisException(Messages.PositionalParameter, "Query", positional);
             }
 
+            Sql = sql;
             _command = connection.CreateCommand();
             _command.CommandText = sql;
             _parameters = new SqliteParameter[tokens.Count];
@@ -31,6 +32,8 @@ namespace Mnesis.PowerShell.Binding
                 _parameters[i] = _command.Parameters.AddWithValue(tokens[i], DBNull.Value);
             }
         }
+
+        internal string Sql { get; }
 
         /// <summary>Sets every parameter from <paramref name="row"/>, then <paramref name="defaults"/>.</summary>
         /// <param name="rowDescription">How an error names the row, for example "input object 3".</param>

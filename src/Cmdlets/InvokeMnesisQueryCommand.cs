@@ -62,10 +62,24 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: false);
-                using (var command = new BoundCommand(store.Connection, Query))
+                BoundCommand command = store.Commands.Rent(Query);
+                bool completed = false;
+                try
                 {
                     command.Bind(null, Parameters, "the -Parameters dictionary");
                     Read(store, command);
+                    completed = true;
+                }
+                finally
+                {
+                    if (completed)
+                    {
+                        store.Commands.Return(command);
+                    }
+                    else
+                    {
+                        command.Dispose();
+                    }
                 }
             }
             catch (MnesisException ex)

@@ -35,6 +35,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private int _rowsChanged;
         private int _rowsInBatch;
         private int _rowsSeen;
+        private bool _completed;
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
@@ -108,7 +109,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true);
                 if (!IsScriptBlockForm)
                 {
-                    _command = new BoundCommand(_store.Connection, Query);
+                    _command = _store.Commands.Rent(Query);
                 }
             }
             catch (MnesisException ex)
@@ -150,6 +151,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             Guard(() => CommitBatch());
+            _completed = true;
             WriteObject(_rowsChanged);
         }
 
@@ -164,8 +166,20 @@ namespace Mnesis.PowerShell.Cmdlets
         {
             _transaction?.Dispose();
             _transaction = null;
-            _command?.Dispose();
-            _command = null;
+            if (_command != null)
+            {
+                // A command that was interrupted or failed is not worth keeping.
+                if (_completed)
+                {
+                    _store.Commands.Return(_command);
+                }
+                else
+                {
+                    _command.Dispose();
+                }
+
+                _command = null;
+            }
         }
 
         // A row without -InputObject (the single-statement form) takes its values from -Parameters alone.

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Paths;
 
@@ -20,6 +21,7 @@ namespace Mnesis.PowerShell.Pool
             BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Gate = WriteGate.For(path.Key);
+            Commands = new CommandCache(connection);
         }
 
         /// <summary>The fully resolved path of the database file.</summary>
@@ -46,6 +48,8 @@ namespace Mnesis.PowerShell.Pool
 
         internal WriteGate Gate { get; }
 
+        internal CommandCache Commands { get; }
+
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
         internal WriteTransaction ActiveWrite { get; set; }
 
@@ -60,6 +64,7 @@ namespace Mnesis.PowerShell.Pool
         internal void MarkClosedAndDispose()
         {
             _isOpen = false;
+            Commands.Dispose();
             Connection.Dispose();
         }
 
