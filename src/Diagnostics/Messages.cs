@@ -39,6 +39,10 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisNotADatabase", ErrorCategory.InvalidData,
             "The file '{0}' is not a SQLite database; it was left unchanged. SQLite says: {1}");
 
+        internal static readonly ErrorDefinition DatabaseReadOnly = new ErrorDefinition(
+            "MnesisDatabaseReadOnly", ErrorCategory.PermissionDenied,
+            "The database file '{0}' cannot be written (read-only file, folder or file system); it was left unchanged. A Mnesis store must be writable.");
+
         internal static readonly ErrorDefinition OpenFailed = new ErrorDefinition(
             "MnesisOpenFailed", ErrorCategory.OpenError,
             "Opening the SQLite database '{0}' failed at step '{1}': {2}");

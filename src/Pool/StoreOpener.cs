@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Native;
 using Mnesis.PowerShell.Paths;
+using SQLitePCL;
 
 namespace Mnesis.PowerShell.Pool
 {
@@ -29,6 +30,13 @@ namespace Mnesis.PowerShell.Pool
             try
             {
                 connection.Open();
+
+                // SQLite quietly falls back to read-only for a file it cannot write; a store must be writable.
+                if (raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+                {
+                    throw new MnesisException(Messages.DatabaseReadOnly, file, file);
+                }
+
                 step = "busy_timeout";
                 Execute(connection, "PRAGMA busy_timeout = " + (options.BusyTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture));
 
