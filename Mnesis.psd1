@@ -16,7 +16,9 @@
         'Invoke-MnesisQuery'
         'Close-MnesisPool'
         'New-MnesisPool'
+        'Get-MnesisPool'
     )
+    FormatsToProcess     = @('Mnesis.format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

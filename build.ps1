@@ -62,7 +62,7 @@ function Invoke-Build {
 
     $null = New-Item -ItemType Directory -Force $ModuleOut
     Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $ModuleOut
-    Copy-Item (Join-Path $PSScriptRoot "$ModuleName.psd1") $ModuleOut
+    Copy-Item (Join-Path $PSScriptRoot "$ModuleName.psd1"), (Join-Path $PSScriptRoot "$ModuleName.format.ps1xml") $ModuleOut
 
     $natives = Join-Path (Get-NuGetPackageFolder 'SQLitePCLRaw.lib.e_sqlite3') 'runtimes'
     foreach ($rid in $Runtimes) {

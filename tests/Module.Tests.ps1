@@ -1,7 +1,7 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
     $mod = $env:MNESIS_TEST_MODULE
-    $expectedCmdlets = 'Close-MnesisPool', 'Get-MnesisConnection', 'Invoke-MnesisQuery', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
+    $expectedCmdlets = 'Close-MnesisPool', 'Get-MnesisConnection', 'Get-MnesisPool', 'Invoke-MnesisQuery', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
 }
 
 Describe 'The Mnesis module' {
@@ -20,7 +20,7 @@ Describe 'The Mnesis module' {
         }
 
         It '<_> uses an approved verb, the Mnesis noun prefix and declares its output type' -ForEach @(
-            'Close-MnesisPool', 'Get-MnesisConnection', 'Invoke-MnesisQuery', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
+            'Close-MnesisPool', 'Get-MnesisConnection', 'Get-MnesisPool', 'Invoke-MnesisQuery', 'Invoke-MnesisWrite', 'New-MnesisPool', 'Open-MnesisStore'
         ) {
             $command = Get-Command $_
             (Get-Verb).Verb | Should -Contain $command.Verb

@@ -19,6 +19,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string StoreSet = "Store";
 
         [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [AllowEmptyString]
         public string[] Path { get; set; }
 

@@ -25,6 +25,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private SqliteCommand _running;
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [AllowEmptyString]
         public string Path { get; set; }
 

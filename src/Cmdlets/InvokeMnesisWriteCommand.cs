@@ -39,6 +39,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [AllowEmptyString]
         public string Path { get; set; }
 
@@ -245,6 +246,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
                 {
                     RollBack();
+                    _store.RecordError(ex.Message);
                     blockError = ex;
                     return;
                 }
@@ -300,20 +302,25 @@ namespace Mnesis.PowerShell.Cmdlets
             }
             catch (MnesisException ex)
             {
-                RollBack();
-                ThrowMnesisError(ex);
+                Fail(ex);
             }
             catch (SqliteException ex)
             {
                 RollBack();
                 ThrowIfStopping();
-                ThrowMnesisError(SqliteFailure.ToMnesis(ex, _store));
+                Fail(SqliteFailure.ToMnesis(ex, _store));
             }
             catch (InvalidOperationException ex) when (!_store.IsOpen)
             {
-                RollBack();
-                ThrowMnesisError(new MnesisException(Messages.StoreClosed, _store, ex, _store.Path));
+                Fail(new MnesisException(Messages.StoreClosed, _store, ex, _store.Path));
             }
+        }
+
+        private void Fail(MnesisException error)
+        {
+            RollBack();
+            _store.RecordError(error.Message);
+            ThrowMnesisError(error);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
@@ -10,6 +11,9 @@ namespace Mnesis.PowerShell.Pool
     public sealed class MnesisStore
     {
         private volatile bool _isOpen = true;
+        private long _writes;
+        private long _rollbacks;
+        private long _gateWaitTicks;
 
         internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested)
         {
@@ -39,6 +43,18 @@ namespace Mnesis.PowerShell.Pool
 
         public MnesisPool Pool { get; }
 
+        /// <summary>Write transactions committed through this store.</summary>
+        public long Writes => Interlocked.Read(ref _writes);
+
+        /// <summary>Write transactions rolled back (errors, Ctrl+C, a throwing script block).</summary>
+        public long Rollbacks => Interlocked.Read(ref _rollbacks);
+
+        /// <summary>Total time writes spent queued behind other writers for this file's gate.</summary>
+        public TimeSpan GateWait => TimeSpan.FromTicks(Interlocked.Read(ref _gateWaitTicks));
+
+        /// <summary>The message of the last failed write or read, if any.</summary>
+        public string LastError { get; private set; }
+
         internal StorePath StorePath { get; }
 
         /// <summary>What the first open asked for; WalMode above is what SQLite granted.</summary>
@@ -52,6 +68,14 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
         internal WriteTransaction ActiveWrite { get; set; }
+
+        internal void RecordCommit() => Interlocked.Increment(ref _writes);
+
+        internal void RecordRollback() => Interlocked.Increment(ref _rollbacks);
+
+        internal void RecordGateWait(TimeSpan waited) => Interlocked.Add(ref _gateWaitTicks, waited.Ticks);
+
+        internal void RecordError(string message) => LastError = message;
 
         internal void ThrowIfClosed()
         {

@@ -56,7 +56,15 @@ namespace Mnesis.PowerShell.Pool
             if (!gate.TryEnter())
             {
                 onWait?.Invoke();
-                gate.Enter(cancellation);
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                try
+                {
+                    gate.Enter(cancellation);
+                }
+                finally
+                {
+                    store.RecordGateWait(waited.Elapsed);
+                }
             }
 
             try
@@ -104,6 +112,7 @@ namespace Mnesis.PowerShell.Pool
                 {
                     // A script block that committed $Transaction itself leaves nothing to commit.
                     Transaction.Commit();
+                    _store.RecordCommit();
                 }
             }
             catch (SqliteException ex)
@@ -132,6 +141,7 @@ namespace Mnesis.PowerShell.Pool
                 else if (Transaction.Connection != null)
                 {
                     Transaction.Rollback();
+                    _store.RecordRollback();
                 }
             }
             catch (SqliteException)

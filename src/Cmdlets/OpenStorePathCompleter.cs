@@ -1,0 +1,32 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
+using Mnesis.PowerShell.Pool;
+
+namespace Mnesis.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// Tab completion for -Path of the cmdlets that act on open stores: the paths open in the
+    /// pool named by -Pool (when it is already a value) or in the runspace's default pool.
+    /// </summary>
+    public sealed class OpenStorePathCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            MnesisPool pool = (fakeBoundParameters?["Pool"] as PSObject)?.BaseObject as MnesisPool
+                ?? fakeBoundParameters?["Pool"] as MnesisPool
+                ?? RunspacePools.DefaultFor(Runspace.DefaultRunspace);
+            string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            return pool.Stores
+                .Select(store => store.Path)
+                .Where(path => path.IndexOf(typed, StringComparison.OrdinalIgnoreCase) >= 0)
+                .OrderBy(path => path, StringComparer.Ordinal)
+                .Select(path => new CompletionResult("'" + path.Replace("'", "''") + "'", path, CompletionResultType.ParameterValue, path));
+        }
+    }
+}
