@@ -2,7 +2,9 @@
 .SYNOPSIS
     Builds, tests and demonstrates the Mnesis module.
 .DESCRIPTION
-    Build   assembles an importable module in out/Mnesis (default).
+    Build   assembles an importable module in out/Mnesis (default), help included.
+    Docs    turns docs/*.md (platyPS schema) into out/Mnesis/en-US MAML and about_*.help.txt:
+            with platyPS where it is installed, else with tools/MarkdownHelp.psm1.
     Test    builds, then runs the Pester suite in a child pwsh and ends with
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
@@ -13,7 +15,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Stress', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Stress', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [int] $StressSeconds = 300,
@@ -70,7 +72,21 @@ function Invoke-Build {
         $null = New-Item -ItemType Directory -Force $target
         Copy-Item (Join-Path $natives "$rid/native/*") $target
     }
+    Invoke-Docs
     Write-Host "Built $ModuleName $version in $ModuleOut"
+}
+
+function Invoke-Docs {
+    $docs = Join-Path $PSScriptRoot 'docs'
+    $helpOut = Join-Path $ModuleOut 'en-US'
+    $null = New-Item -ItemType Directory -Force $helpOut
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        $null = New-ExternalHelp -Path $docs -OutputPath $helpOut -Force
+        return
+    }
+    Import-Module (Join-Path $PSScriptRoot 'tools/MarkdownHelp.psm1') -Force
+    Export-MarkdownHelp -DocsFolder $docs -OutputFolder $helpOut -HelpFileName 'Mnesis.PowerShell.dll-Help.xml'
 }
 
 function Get-PesterModulePath {
@@ -94,6 +110,7 @@ switch ($Task) {
         Remove-Item (Join-Path $PSScriptRoot 'out'), (Join-Path $PSScriptRoot 'bin'), (Join-Path $PSScriptRoot 'obj') -Recurse -Force -ErrorAction SilentlyContinue
     }
     'Build' { Invoke-Build }
+    'Docs' { Invoke-Docs }
     'Test' {
         Invoke-Build
         $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut)
