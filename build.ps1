@@ -10,12 +10,13 @@
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
     Stress  builds, then runs the mixed-writer soak (tests/Stress.ps1) for -StressSeconds.
     Bench   builds, then runs bench/Bench.ps1 and writes bench/results/latest.md.
+    Package builds, then writes out/Mnesis.<version>.nupkg for Install-PSResource.
     Clean   removes out/, bin/ and obj/.
     Everything comes from NuGet (packages and Pester); nothing needs the PowerShell Gallery.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Stress', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Stress', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [int] $StressSeconds = 300,
@@ -123,6 +124,18 @@ switch ($Task) {
     'Bench' {
         Invoke-Build
         exit (Invoke-ChildPwsh (Join-Path $PSScriptRoot 'bench/Bench.ps1') @('-ModulePath', $ModuleOut, '-OutFile', (Join-Path $PSScriptRoot 'bench/results/latest.md')))
+    }
+    'Package' {
+        Invoke-Build
+        # A throwaway HOME keeps the temporary repository out of the user's PSResourceGet settings.
+        $savedHome = $env:HOME
+        $env:HOME = Join-Path ([IO.Path]::GetTempPath()) "mnesis-home-$([guid]::NewGuid().ToString('N'))"
+        try { $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tools/Publish-LocalPackage.ps1') @('-ModulePath', $ModuleOut, '-OutputFolder', (Join-Path $PSScriptRoot 'out')) }
+        finally {
+            Remove-Item -Recurse -Force $env:HOME -ErrorAction SilentlyContinue
+            $env:HOME = $savedHome
+        }
+        exit $code
     }
     'Demo' {
         Invoke-Build
