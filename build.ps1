@@ -130,6 +130,8 @@ switch ($Task) {
         # A throwaway HOME keeps the temporary repository out of the user's PSResourceGet settings.
         $savedHome = $env:HOME
         $env:HOME = Join-Path ([IO.Path]::GetTempPath()) "mnesis-home-$([guid]::NewGuid().ToString('N'))"
+        # Without these, .NET reports no ApplicationData and NuGet writes NuGet/NuGet.Config into the current folder.
+        $null = New-Item -ItemType Directory -Force (Join-Path $env:HOME '.config'), (Join-Path $env:HOME '.local/share')
         try { $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tools/Publish-LocalPackage.ps1') @('-ModulePath', $ModuleOut, '-OutputFolder', (Join-Path $PSScriptRoot 'out')) }
         finally {
             Remove-Item -Recurse -Force $env:HOME -ErrorAction SilentlyContinue

@@ -5,7 +5,8 @@ BeforeAll {
     # Runs a pwsh script file with HOME pointed at a folder of its own, so PSResourceGet's
     # repository list and CurrentUser scope live there and nowhere else.
     function Invoke-PwshWithHome([string] $HomeFolder, [string] $Script, [string[]] $Arguments) {
-        $null = New-Item -ItemType Directory -Force $HomeFolder
+        # With no .config, .NET reports no ApplicationData and NuGet writes NuGet/NuGet.Config into the current folder.
+        $null = New-Item -ItemType Directory -Force (Join-Path $HomeFolder '.config'), (Join-Path $HomeFolder '.local/share')
         $file = Join-Path $TestDrive "script-$([guid]::NewGuid().ToString('N')).ps1"
         Set-Content -LiteralPath $file -Value $Script
         $saved = $env:HOME
@@ -47,5 +48,9 @@ Close-MnesisPool
     It 'imports the installed module by name in a fresh pwsh and writes a row' {
         $lines['rows'] | Should -Be 1 -Because ($installOutput -join "`n")
         Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1
+    }
+
+    It 'leaves nothing behind in the current folder' {
+        Join-Path (Get-Location) 'NuGet' | Should -Not -Exist
     }
 }
