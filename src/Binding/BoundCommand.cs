@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
 
@@ -36,8 +37,8 @@ namespace Mnesis.PowerShell.Binding
         internal string Sql { get; }
 
         /// <summary>Sets every parameter from <paramref name="row"/>, then <paramref name="defaults"/>.</summary>
-        /// <param name="rowDescription">How an error names the row, for example "input object 3".</param>
-        internal void Bind(object row, object defaults, string rowDescription)
+        /// <param name="rowNumber">The row's place in the input, for errors; 0 when the values come from -Parameters alone.</param>
+        internal void Bind(object row, object defaults, int rowNumber)
         {
             foreach (SqliteParameter parameter in _parameters)
             {
@@ -45,7 +46,10 @@ namespace Mnesis.PowerShell.Binding
                 if (!(row != null && ValueLookup.TryGet(row, token, out object value))
                     && !(defaults != null && ValueLookup.TryGet(defaults, token, out value)))
                 {
-                    throw new MnesisException(Messages.ParameterMissing, token, token, rowDescription, SqlParameterScanner.BareName(token));
+                    string source = rowNumber > 0
+                        ? string.Format(CultureInfo.CurrentCulture, Messages.InputObjectDescription, rowNumber)
+                        : Messages.ParametersDescription;
+                    throw new MnesisException(Messages.ParameterMissing, token, token, source, SqlParameterScanner.BareName(token));
                 }
 
                 parameter.Value = ValueConverter.ToSqlite(value, token);

@@ -67,7 +67,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 bool completed = false;
                 try
                 {
-                    command.Bind(null, Parameters, "the -Parameters dictionary");
+                    command.Bind(null, Parameters, rowNumber: 0);
                     Read(store, command);
                     completed = true;
                 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Management.Automation;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
@@ -91,7 +90,8 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private bool IsScriptBlockForm => ScriptBlock != null;
 
-        private bool HasRows => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+        // Decided once in BeginProcessing: it is read for every row.
+        private bool _hasRows;
 
         protected override void BeginProcessing()
         {
@@ -105,6 +105,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 ThrowMnesisError(new MnesisException(Messages.BatchSizeInvalid, "BatchSize", BatchSize));
             }
 
+            _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
             try
             {
                 _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true);
@@ -121,7 +122,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (IsScriptBlockForm || !HasRows)
+            if (IsScriptBlockForm || !_hasRows)
             {
                 return;
             }
@@ -146,12 +147,20 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
-            if (!HasRows)
+            if (!_hasRows)
             {
                 WriteRow(null);
             }
 
-            Guard(() => CommitBatch());
+            try
+            {
+                CommitBatch();
+            }
+            catch (Exception ex) when (IsWriteFailure(ex))
+            {
+                Fail(ex);
+            }
+
             _completed = true;
             WriteObject(_rowsChanged);
         }
@@ -186,11 +195,10 @@ namespace Mnesis.PowerShell.Cmdlets
         // A row without -InputObject (the single-statement form) takes its values from -Parameters alone.
         private void WriteRow(object row)
         {
-            bool fromInput = HasRows;
             _rowsSeen++;
-            Guard(() =>
+            try
             {
-                if (fromInput && (row == null || (row is PSObject ps && ps.BaseObject == null)))
+                if (_hasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
                 {
                     throw new MnesisException(Messages.InputObjectNull, "InputObject", _rowsSeen);
                 }
@@ -200,17 +208,18 @@ namespace Mnesis.PowerShell.Cmdlets
                     _transaction = BeginWrite();
                 }
 
-                string description = fromInput
-                    ? string.Format(CultureInfo.CurrentCulture, "input object {0}", _rowsSeen)
-                    : "the -Parameters dictionary";
-                _command.Bind(row, Parameters, description);
+                _command.Bind(row, Parameters, _hasRows ? _rowsSeen : 0);
                 _rowsChanged += _command.Execute(_transaction.Transaction);
                 _rowsInBatch++;
                 if (BatchSize > 0 && _rowsInBatch >= BatchSize)
                 {
                     CommitBatch();
                 }
-            });
+            }
+            catch (Exception ex) when (IsWriteFailure(ex))
+            {
+                Fail(ex);
+            }
         }
 
         // Committing between batches also releases the gate, so other writers get a turn.
@@ -234,9 +243,8 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private void RunScriptBlock()
         {
-            Collection<PSObject> output = null;
-            RuntimeException blockError = null;
-            Guard(() =>
+            Collection<PSObject> output;
+            try
             {
                 _transaction = BeginWrite();
                 try
@@ -247,18 +255,18 @@ namespace Mnesis.PowerShell.Cmdlets
                 {
                     RollBack();
                     _store.RecordError(ex.Message);
-                    blockError = ex;
-                    return;
+
+                    // Rethrown as is, so the caller sees the block's own ErrorRecord (ThrowTerminatingError
+                    // would append this cmdlet's name to its FullyQualifiedErrorId).
+                    throw;
                 }
 
                 CommitBatch();
-            });
-
-            if (blockError != null)
+            }
+            catch (Exception ex) when (IsWriteFailure(ex))
             {
-                // Rethrown as is, so the caller sees the block's own ErrorRecord (ThrowTerminatingError
-                // would append this cmdlet's name to its FullyQualifiedErrorId).
-                throw blockError;
+                Fail(ex);
+                return;
             }
 
             WriteObject(output, enumerateCollection: true);
@@ -293,32 +301,28 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
-        // Every failure inside a write rolls it back before it surfaces as a terminating error.
-        private void Guard(Action action)
-        {
-            try
-            {
-                action();
-            }
-            catch (MnesisException ex)
-            {
-                Fail(ex);
-            }
-            catch (SqliteException ex)
-            {
-                RollBack();
-                ThrowIfStopping();
-                Fail(SqliteFailure.ToMnesis(ex, _store));
-            }
-            catch (InvalidOperationException ex) when (!_store.IsOpen)
-            {
-                Fail(new MnesisException(Messages.StoreClosed, _store, ex, _store.Path));
-            }
-        }
+        private bool IsWriteFailure(Exception ex) =>
+            ex is MnesisException || ex is SqliteException || (ex is InvalidOperationException && !_store.IsOpen);
 
-        private void Fail(MnesisException error)
+        // Every failure inside a write rolls it back before it surfaces as a terminating error.
+        private void Fail(Exception ex)
         {
             RollBack();
+            MnesisException error;
+            switch (ex)
+            {
+                case MnesisException mnesis:
+                    error = mnesis;
+                    break;
+                case SqliteException sqlite:
+                    ThrowIfStopping();
+                    error = SqliteFailure.ToMnesis(sqlite, _store);
+                    break;
+                default:
+                    error = new MnesisException(Messages.StoreClosed, _store, ex, _store.Path);
+                    break;
+            }
+
             _store.RecordError(error.Message);
             ThrowMnesisError(error);
         }

@@ -117,6 +117,9 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisNestedWriteOtherConnection", ErrorCategory.DeadlockDetected,
             "This thread already holds the write gate of '{0}' through another pool's connection; a nested write through a second connection would wait for itself forever.");
 
+        internal const string InputObjectDescription = "input object {0}";
+        internal const string ParametersDescription = "the -Parameters dictionary";
+
         // Warnings
         internal const string OptionsIgnored =
             "The store '{0}' is already open with WalMode={1} and BusyTimeout={2}; the first options stand. Close it first to reopen it with other options.";
