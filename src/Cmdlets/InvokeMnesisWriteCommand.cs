@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.ObjectModel;
+using System.Globalization;
 using System.Management.Automation;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
@@ -90,8 +91,13 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private bool IsScriptBlockForm => ScriptBlock != null;
 
-        // Decided once in BeginProcessing: it is read for every row.
+        private const int ProgressEveryRows = 10000;
+
+        // Decided once in BeginProcessing: they are read for every row.
         private bool _hasRows;
+        private bool _showProgress;
+        private int _knownRowCount;
+        private bool _progressShown;
 
         protected override void BeginProcessing()
         {
@@ -106,6 +112,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+            _showProgress = _hasRows && WantsProgress();
             try
             {
                 _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true);
@@ -133,7 +140,9 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
-            foreach (object row in LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject })
+            IEnumerable rows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
+            _knownRowCount = rows is ICollection collection ? collection.Count : 0;
+            foreach (object row in rows)
             {
                 WriteRow(row);
             }
@@ -162,6 +171,11 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _completed = true;
+            if (_progressShown)
+            {
+                WriteProgress(NewProgressRecord(ProgressRecordType.Completed));
+            }
+
             WriteObject(_rowsChanged);
         }
 
@@ -214,6 +228,11 @@ namespace Mnesis.PowerShell.Cmdlets
                 if (BatchSize > 0 && _rowsInBatch >= BatchSize)
                 {
                     CommitBatch();
+                }
+
+                if (_showProgress && _rowsSeen % ProgressEveryRows == 0)
+                {
+                    ReportProgress();
                 }
             }
             catch (Exception ex) when (IsWriteFailure(ex))
@@ -299,6 +318,37 @@ namespace Mnesis.PowerShell.Cmdlets
                 _transaction = null;
                 WriteVerboseMessage(Messages.VerboseRolledBack, _store.Path);
             }
+        }
+
+        // Progress costs a record per report; skip it entirely where nobody would see it.
+        private bool WantsProgress()
+        {
+            object preference = SessionState.PSVariable.GetValue("ProgressPreference");
+            return !(preference is ActionPreference action)
+                || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
+        }
+
+        // A new record each time: hosts may keep the records they are given.
+        private void ReportProgress()
+        {
+            WriteProgress(NewProgressRecord(ProgressRecordType.Processing));
+            _progressShown = true;
+        }
+
+        private ProgressRecord NewProgressRecord(ProgressRecordType type)
+        {
+            var record = new ProgressRecord(0,
+                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _store.Path),
+                string.Format(CultureInfo.CurrentCulture, Messages.ProgressStatus, _rowsSeen))
+            {
+                RecordType = type,
+            };
+            if (_knownRowCount > 0)
+            {
+                record.PercentComplete = (int)Math.Min(100, 100L * _rowsSeen / _knownRowCount);
+            }
+
+            return record;
         }
 
         private bool IsWriteFailure(Exception ex) =>

@@ -120,6 +120,9 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string InputObjectDescription = "input object {0}";
         internal const string ParametersDescription = "the -Parameters dictionary";
 
+        internal const string ProgressActivity = "Writing to {0}";
+        internal const string ProgressStatus = "{0:N0} rows written";
+
         // Warnings
         internal const string OptionsIgnored =
             "The store '{0}' is already open with WalMode={1} and BusyTimeout={2}; the first options stand. Close it first to reopen it with other options.";
