@@ -1,0 +1,33 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+}
+
+# A smoke run of build.ps1 -Task Bench at tiny sizes, so the benchmark cannot rot unnoticed.
+# It asserts that every case ran and was reported, never a speed.
+Describe 'The benchmark' {
+    BeforeAll {
+        $report = Join-Path $TestDrive 'bench.md'
+        $output = Invoke-Pwsh -ArgumentList '-File', (Join-Path $PSScriptRoot '../bench/Bench.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE,
+            '-Rows', 300, '-Calls', 80, '-Repeat', 1, '-OutFile', $report 2>&1
+        $exitCode = $LASTEXITCODE
+    }
+
+    It 'runs to the end' {
+        $exitCode | Should -Be 0 -Because ($output -join "`n")
+        $report | Should -Exist
+    }
+
+    It 'reports case <_> with a rate or time and a ratio' -ForEach 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I' {
+        $case = $_
+        $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
+        $row | Should -Not -BeNullOrEmpty
+        $cells = $row.Split('|', [StringSplitOptions]::None) | ForEach-Object Trim
+        # cells: '', case, what, median, rate, reference, ratio, target, ''
+        $cells[3] | Should -Match '^\d+([.,]\d+)? s$'
+        [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
+    }
+
+    It 'names the machine and the date' {
+        Get-Content -Raw -LiteralPath $report | Should -Match "Date: \d{4}-\d{2}-\d{2}.*cores.*pwsh"
+    }
+}
