@@ -21,7 +21,7 @@ Describe 'The benchmark' {
         $case = $_
         $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
         $row | Should -Not -BeNullOrEmpty
-        $cells = $row.Split('|', [StringSplitOptions]::None) | ForEach-Object Trim
+        $cells = $row -split '(?<!\\)\|' | ForEach-Object Trim
         # cells: '', case, what, median, rate, reference, ratio, target, ''
         $cells[3] | Should -Match '^\d+([.,]\d+)? s$'
         [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
