@@ -1,8 +1,8 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
@@ -14,89 +14,43 @@ namespace Mnesis.PowerShell.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Close, "MnesisPool", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(void))]
-    public sealed class CloseMnesisPoolCommand : MnesisCmdlet
+    public sealed class CloseMnesisPoolCommand : StoreSelectingCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
-        private const string StoreSet = "Store";
-
-        [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
-        [AllowEmptyString]
-        public string[] Path { get; set; }
-
-        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [AllowEmptyString]
-        public string[] LiteralPath { get; set; }
-
-        [Parameter(ParameterSetName = StoreSet, Mandatory = true, ValueFromPipeline = true)]
-        public MnesisStore Store { get; set; }
-
         protected override void ProcessRecord()
         {
-            if (Store != null)
+            MnesisStore[] stores = SelectStores((path, pool) =>
+                WriteVerboseMessage(Messages.VerboseNothingToClose, path.FullPath, pool.Name)).ToArray();
+            if (SelectsWholePool)
             {
-                Close(Store.Pool, Store);
-                return;
-            }
-
-            MnesisPool pool = TargetPool;
-            string[] inputs = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-            if (inputs == null)
-            {
-                CloseAll(pool);
-                return;
-            }
-
-            foreach (StorePath path in ResolveEach(inputs, ParameterSetName == LiteralPathSet))
-            {
-                if (pool.TryGet(path, out MnesisStore store))
+                // One confirmation for the whole pool, not one per store.
+                string target = string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessCloseAllTarget, stores.Length, TargetPool.Name);
+                if (stores.Length > 0 && ShouldProcess(target, Messages.ShouldProcessCloseAction))
                 {
-                    Close(pool, store);
+                    Array.ForEach(stores, CloseConfirmed);
                 }
-                else
-                {
-                    WriteVerboseMessage(Messages.VerboseNothingToClose, path.FullPath, pool.Name);
-                }
-            }
-        }
 
-        private void CloseAll(MnesisPool pool)
-        {
-            MnesisStore[] stores = pool.Stores;
-            string target = string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessCloseAllTarget, stores.Length, pool.Name);
-            if (stores.Length == 0 || !ShouldProcess(target, Messages.ShouldProcessCloseAction))
-            {
                 return;
             }
 
             foreach (MnesisStore store in stores)
             {
-                CloseConfirmed(pool, store);
+                if (!store.IsOpen)
+                {
+                    WriteVerboseMessage(Messages.VerboseNothingToClose, store.Path, store.Pool.Name);
+                }
+                else if (ShouldProcess(store.Path, Messages.ShouldProcessCloseAction))
+                {
+                    CloseConfirmed(store);
+                }
             }
         }
 
-        private void Close(MnesisPool pool, MnesisStore store)
-        {
-            if (!store.IsOpen)
-            {
-                WriteVerboseMessage(Messages.VerboseNothingToClose, store.Path, pool.Name);
-                return;
-            }
-
-            if (ShouldProcess(store.Path, Messages.ShouldProcessCloseAction))
-            {
-                CloseConfirmed(pool, store);
-            }
-        }
-
-        private void CloseConfirmed(MnesisPool pool, MnesisStore store)
+        private void CloseConfirmed(MnesisStore store)
         {
             try
             {
-                pool.Close(store, StopToken);
-                WriteVerboseMessage(Messages.VerboseClosed, store.Path, pool.Name);
+                store.Pool.Close(store, StopToken);
+                WriteVerboseMessage(Messages.VerboseClosed, store.Path, store.Pool.Name);
             }
             catch (OperationCanceledException)
             {

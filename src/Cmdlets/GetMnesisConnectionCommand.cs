@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
@@ -12,62 +11,20 @@ namespace Mnesis.PowerShell.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MnesisConnection", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(SqliteConnection))]
-    public sealed class GetMnesisConnectionCommand : MnesisCmdlet
+    public sealed class GetMnesisConnectionCommand : StoreSelectingCmdlet
     {
-        private const string PathSet = "Path";
-        private const string LiteralPathSet = "LiteralPath";
-        private const string StoreSet = "Store";
-
-        [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
-        [AllowEmptyString]
-        public string[] Path { get; set; }
-
-        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [AllowEmptyString]
-        public string[] LiteralPath { get; set; }
-
-        [Parameter(ParameterSetName = StoreSet, Mandatory = true, ValueFromPipeline = true)]
-        public MnesisStore Store { get; set; }
-
         protected override void ProcessRecord()
         {
-            if (Store != null)
+            foreach (MnesisStore store in SelectStores((path, pool) =>
+                WriteMnesisError(new MnesisException(Messages.StoreNotOpen, path.FullPath, path.FullPath))))
             {
-                if (Store.IsOpen)
-                {
-                    WriteObject(Store.Connection);
-                }
-                else
-                {
-                    WriteMnesisError(new MnesisException(Messages.StoreClosed, Store, Store.Path));
-                }
-
-                return;
-            }
-
-            MnesisPool pool = TargetPool;
-            string[] inputs = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-            if (inputs == null)
-            {
-                foreach (MnesisStore store in pool.Stores)
-                {
-                    WriteObject(store.Connection);
-                }
-
-                return;
-            }
-
-            foreach (StorePath path in ResolveEach(inputs, ParameterSetName == LiteralPathSet))
-            {
-                if (pool.TryGet(path, out MnesisStore store))
+                if (store.IsOpen)
                 {
                     WriteObject(store.Connection);
                 }
                 else
                 {
-                    WriteMnesisError(new MnesisException(Messages.StoreNotOpen, path.FullPath, path.FullPath));
+                    WriteMnesisError(new MnesisException(Messages.StoreClosed, store, store.Path));
                 }
             }
         }
