@@ -2,14 +2,6 @@ BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
     . "$PSScriptRoot/Support/MixedLoad.ps1"
     $mod = $env:MNESIS_TEST_MODULE
-
-    # Starts $Script in its own runspace without waiting; the caller stops or ends it.
-    function Start-TestShell([scriptblock] $Script, [object[]] $Arguments) {
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript($Script)
-        foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
-        [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
-    }
 }
 
 Describe 'Concurrency under load' {
@@ -109,20 +101,9 @@ Describe 'Faults' {
     }
 
     It 'Ctrl+C while waiting for the gate stops the waiter at once and leaves the holder alone' {
-        $holder = Start-TestShell -Arguments $mod, $db -Script {
-            param($mod, $db)
-            Import-Module $mod
-            Invoke-MnesisWrite -Path $db -ScriptBlock {
-                param($Connection)
-                $command = $Connection.CreateCommand()
-                $command.CommandText = 'INSERT INTO t(v) VALUES (1)'
-                $null = $command.ExecuteNonQuery()
-                Start-Sleep -Seconds 3
-            }
-        }
+        $holder = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t(v) VALUES (1)' -Seconds 3
         $waiter = $null
         try {
-            Wait-TestWriteLock -Path $db
             $waiter = Start-TestShell -Arguments $mod, $db -Script {
                 param($mod, $db)
                 Import-Module $mod
@@ -171,7 +152,7 @@ Import-Module $args[0]
         Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (-1)' | Should -Be 1
     }
 
-    It '200 runspaces created and closed around writes leave no descriptor open and memory flat' -Skip:(-not (Test-Path /proc/self/fd)) {
+    It '200 runspaces created and closed around writes leave no descriptor behind and memory flat' -Skip:(-not (Test-Path /proc/self/fd)) {
         $churn = {
             param($count)
             1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -Parallel {
@@ -181,12 +162,18 @@ Import-Module $args[0]
         }
         & $churn 20
         [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-        $handlesBefore = Get-TestOpenHandleCount -Path $db
         $memoryBefore = [GC]::GetTotalMemory($true)
         & $churn 200
         [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-        Get-TestOpenHandleCount -Path $db | Should -Be $handlesBefore
         ([GC]::GetTotalMemory($true) - $memoryBefore) / 1MB | Should -BeLessThan 32
         Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 220
+        # While this runspace keeps its connection, SQLite's unix VFS defers closing the descriptor of
+        # a closed connection (closing it would drop the POSIX locks of the open one) and reuses it for
+        # the next open: bounded by the 4 concurrent runspaces, not growing with the 200 created.
+        Get-TestOpenHandleCount -Path $db | Should -BeLessOrEqual (3 + 4)
+        # Once the last connection of the process closes, nothing is left: not the file, -wal or -shm.
+        Close-MnesisPool -Pool $pool
+        Get-TestOpenHandleCount -Path $db | Should -Be 0
+    }
     }
 }

@@ -77,27 +77,14 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
     }
 
     It 'does not take the write gate: it reads while another runspace holds a write transaction' {
-        $ps = [powershell]::Create()
+        $writer = Start-TestHeldWrite -Path $db -Sql 'DELETE FROM t' -Seconds 2
         try {
-            $null = $ps.AddScript({
-                    param($mod, $db)
-                    Import-Module $mod
-                    Invoke-MnesisWrite -Path $db -ScriptBlock {
-                        param($Connection)
-                        $command = $Connection.CreateCommand()
-                        $command.CommandText = 'DELETE FROM t'
-                        $null = $command.ExecuteNonQuery()
-                        Start-Sleep -Seconds 2
-                    }
-                }).AddArgument($mod).AddArgument($db)
-            $async = $ps.BeginInvoke()
-            Wait-TestWriteLock -Path $db
             Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
-            $async.IsCompleted | Should -BeFalse -Because 'the read returned while the write was still open'
-            $null = $ps.EndInvoke($async)
+            $writer.Async.IsCompleted | Should -BeFalse -Because 'the read returned while the write was still open'
+            $null = $writer.Shell.EndInvoke($writer.Async)
             Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 0
         }
-        finally { $ps.Dispose() }
+        finally { $writer.Shell.Dispose() }
     }
 
     It 'refuses a file that does not exist without creating it' {

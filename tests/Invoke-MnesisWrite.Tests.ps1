@@ -277,28 +277,15 @@ Describe 'Invoke-MnesisWrite' {
 
     Context 'Ctrl+C' {
         It 'rolls back a -ScriptBlock write that is stopped, releases the gate and keeps the pool usable' {
-            $ps = [powershell]::Create()
+            # "Ctrl+C" once the write holds its transaction.
+            $writer = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t VALUES (1, ''stopped'')' -Seconds 30
             try {
-                $null = $ps.AddScript({
-                        param($mod, $db)
-                        Import-Module $mod
-                        Invoke-MnesisWrite -Path $db -ScriptBlock {
-                            param($Connection)
-                            $command = $Connection.CreateCommand()
-                            $command.CommandText = 'INSERT INTO t VALUES (1, ''stopped'')'
-                            $null = $command.ExecuteNonQuery()
-                            Start-Sleep -Seconds 30
-                        }
-                    }).AddArgument($env:MNESIS_TEST_MODULE).AddArgument($db)
-                $async = $ps.BeginInvoke()
-                # Press "Ctrl+C" once the write holds its transaction.
-                Wait-TestWriteLock -Path $db
-                $ps.Stop()
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                $writer.Shell.Stop()
+                $writer.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
                 Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
                 Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''after stop'')' | Should -Be 1
             }
-            finally { $ps.Dispose() }
+            finally { $writer.Shell.Dispose() }
         }
     }
 }

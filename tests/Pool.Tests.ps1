@@ -45,28 +45,6 @@ Describe 'The pool' {
             Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '2000|8'
         }
 
-        It '8 parallel runspaces doing read-modify-write in -ScriptBlock transactions count exactly' {
-            $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
-                    Import-Module $using:mod
-                    try {
-                        for ($i = 0; $i -lt 100; $i++) {
-                            Invoke-MnesisWrite -Path $using:db -ScriptBlock {
-                                param($Connection)
-                                $command = $Connection.CreateCommand()
-                                $command.CommandText = 'SELECT n FROM counter'
-                                $next = [long]$command.ExecuteScalar() + 1
-                                $command.CommandText = 'UPDATE counter SET n = @n'
-                                $null = $command.Parameters.AddWithValue('@n', $next)
-                                $null = $command.ExecuteNonQuery()
-                            }
-                        }
-                    }
-                    catch { $_ }
-                })
-            $errors | Should -BeNullOrEmpty
-            Invoke-Sqlite3 $db 'SELECT n FROM counter' | Should -Be 800
-        }
-
         It 'thread jobs, a RunspacePool and this runspace writing at once lose no row' {
             $jobs = 1..3 | ForEach-Object {
                 Start-ThreadJob -ArgumentList $mod, $db, "job$_" {
@@ -179,28 +157,15 @@ Describe 'The pool' {
         }
 
         It 'lets a reader in another runspace read while a write transaction is open' {
-            $ps = [powershell]::Create()
+            $writer = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t(who) VALUES (''uncommitted'')' -Seconds 2
             try {
-                $null = $ps.AddScript({
-                        param($mod, $db)
-                        Import-Module $mod
-                        Invoke-MnesisWrite -Path $db -ScriptBlock {
-                            param($Connection)
-                            $command = $Connection.CreateCommand()
-                            $command.CommandText = 'INSERT INTO t(who) VALUES (''uncommitted'')'
-                            $null = $command.ExecuteNonQuery()
-                            Start-Sleep -Seconds 2
-                        }
-                    }).AddArgument($mod).AddArgument($db)
-                $async = $ps.BeginInvoke()
-                Wait-TestWriteLock -Path $db
                 $connection = Get-MnesisConnection -Pool $pool -Path $db
                 Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 0
-                $async.IsCompleted | Should -BeFalse -Because 'the read returned while the writer still held its transaction'
-                $null = $ps.EndInvoke($async)
+                $writer.Async.IsCompleted | Should -BeFalse -Because 'the read returned while the writer still held its transaction'
+                $null = $writer.Shell.EndInvoke($writer.Async)
                 Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 1
             }
-            finally { $ps.Dispose() }
+            finally { $writer.Shell.Dispose() }
         }
     }
 }

@@ -78,3 +78,39 @@ function Wait-TestWriteLock {
         Start-Sleep -Milliseconds 50
     }
 }
+
+# Starts $Script in a runspace of its own without waiting; the caller ends it and disposes .Shell.
+function Start-TestShell {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Script,
+        [object[]] $Arguments = @()
+    )
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript($Script)
+    foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
+    [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
+}
+
+# In another runspace, begins an Invoke-MnesisWrite -ScriptBlock transaction on $Path, runs
+# $Sql in it and keeps it open for $Seconds before committing. Returns once the transaction
+# holds the write lock.
+function Start-TestHeldWrite {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Sql,
+        [double] $Seconds = 2
+    )
+    $held = Start-TestShell -Arguments $env:MNESIS_TEST_MODULE, $Path, $Sql, $Seconds -Script {
+        param($mod, $db, $sql, $seconds)
+        Import-Module $mod
+        Invoke-MnesisWrite -Path $db -ScriptBlock {
+            param($Connection)
+            $command = $Connection.CreateCommand()
+            $command.CommandText = $sql
+            $null = $command.ExecuteNonQuery()
+            Start-Sleep -Milliseconds ($seconds * 1000)
+        }
+    }
+    Wait-TestWriteLock -Path $Path
+    $held
+}
