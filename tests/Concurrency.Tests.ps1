@@ -175,5 +175,4 @@ Import-Module $args[0]
         Close-MnesisPool -Pool $pool
         Get-TestOpenHandleCount -Path $db | Should -Be 0
     }
-    }
 }
