@@ -61,23 +61,28 @@ function Get-Subsection([string[]] $Lines) {
 function Read-CommandMarkdown([string] $Path) {
     $sections = Get-MarkdownSection (Get-Content -LiteralPath $Path)
     $name = ((Get-Content -LiteralPath $Path) | Where-Object { $_ -match '^# ' } | Select-Object -First 1) -replace '^# ', ''
+    # A parameter has one yaml block per group of parameter sets that share its attributes.
     $parameters = foreach ($item in Get-Subsection $sections['PARAMETERS']) {
         if ($item.Title -notmatch '^-(\w+)$') { continue }
-        $yaml = @{}
+        $parameterName = $Matches[1]
+        $blocks = [Collections.Generic.List[object]]::new()
         $text = [Collections.Generic.List[string]]::new()
-        $inYaml = $false
+        $yaml = $null
         foreach ($line in $item.Lines) {
-            if ($line -match '^```yaml') { $inYaml = $true; continue }
-            if ($inYaml -and $line -match '^```') { $inYaml = $false; continue }
-            if ($inYaml) { if ($line -match '^([^:]+):\s*(.*)$') { $yaml[$Matches[1].Trim()] = $Matches[2].Trim() } }
+            if ($line -match '^```yaml') { $yaml = @{}; continue }
+            if ($null -ne $yaml -and $line -match '^```') {
+                $blocks.Add([pscustomobject]@{
+                        Sets = @(($yaml['Parameter Sets'] -split ',') | ForEach-Object Trim); Type = $yaml['Type']; Aliases = $yaml['Aliases']
+                        Required = $yaml['Required']; Position = $yaml['Position']; Default = $yaml['Default value']
+                        Pipeline = $yaml['Accept pipeline input']; Wildcards = $yaml['Accept wildcard characters']
+                    })
+                $yaml = $null
+                continue
+            }
+            if ($null -ne $yaml) { if ($line -match '^([^:]+):\s*(.*)$') { $yaml[$Matches[1].Trim()] = $Matches[2].Trim() } }
             else { $text.Add($line) }
         }
-        [pscustomobject]@{
-            Name = $Matches[1]; Description = @(Get-Paragraph $text); Type = $yaml['Type']
-            Sets = @(($yaml['Parameter Sets'] -split ',') | ForEach-Object Trim); Aliases = $yaml['Aliases']
-            Required = $yaml['Required']; Position = $yaml['Position']; Default = $yaml['Default value']
-            Pipeline = $yaml['Accept pipeline input']; Wildcards = $yaml['Accept wildcard characters']
-        }
+        [pscustomobject]@{ Name = $parameterName; Description = @(Get-Paragraph $text); Blocks = $blocks.ToArray() }
     }
     $examples = foreach ($item in Get-Subsection $sections['EXAMPLES']) {
         $code = [Collections.Generic.List[string]]::new()
@@ -93,7 +98,7 @@ function Read-CommandMarkdown([string] $Path) {
         Name = $name
         Synopsis = @(Get-Paragraph $sections['SYNOPSIS']) -join ' '
         Description = @(Get-Paragraph $sections['DESCRIPTION'])
-        SyntaxSets = @(Get-Subsection $sections['SYNTAX'] | ForEach-Object Title)
+        SyntaxSets = @(Get-Subsection $sections['SYNTAX'] | ForEach-Object { $_.Title -replace ' \(Default\)$', '' })
         Parameters = @($parameters)
         Examples = @($examples)
         Inputs = @(Get-Subsection $sections['INPUTS'] | ForEach-Object { [pscustomobject]@{ Type = $_.Title; Text = @(Get-Paragraph $_.Lines) } })
@@ -117,25 +122,25 @@ function Add-Paragraphs($Parent, [string[]] $Paragraphs) {
     if (-not $Paragraphs) { $null = Add-Element $description 'maml:para' '' }
 }
 
-function Add-Parameter($Parent, $Parameter, [string] $SetName) {
-    $position = if ($Parameter.Position -and $Parameter.Position -ne 'Named') { $Parameter.Position } else { 'named' }
+function Add-Parameter($Parent, $Parameter, $Block) {
+    $position = if ($Block.Position -and $Block.Position -ne 'Named') { $Block.Position } else { 'named' }
     $element = Add-Element $Parent 'command:parameter'
-    $element.SetAttribute('required', ($Parameter.Required -eq 'True').ToString().ToLowerInvariant())
-    $element.SetAttribute('variableLength', ($Parameter.Type -like '*[[]]').ToString().ToLowerInvariant())
-    $element.SetAttribute('globbing', ($Parameter.Wildcards -eq 'True').ToString().ToLowerInvariant())
-    $element.SetAttribute('pipelineInput', $Parameter.Pipeline)
+    $element.SetAttribute('required', ($Block.Required -eq 'True').ToString().ToLowerInvariant())
+    $element.SetAttribute('variableLength', ($Block.Type -like '*[[]]').ToString().ToLowerInvariant())
+    $element.SetAttribute('globbing', ($Block.Wildcards -eq 'True').ToString().ToLowerInvariant())
+    $element.SetAttribute('pipelineInput', $Block.Pipeline)
     $element.SetAttribute('position', $position)
-    $element.SetAttribute('aliases', $(if ($Parameter.Aliases) { $Parameter.Aliases } else { 'none' }))
+    $element.SetAttribute('aliases', $(if ($Block.Aliases) { $Block.Aliases } else { 'none' }))
     $null = Add-Element $element 'maml:name' $Parameter.Name
     Add-Paragraphs $element $Parameter.Description
-    if ($Parameter.Type -ne 'SwitchParameter') {
-        $value = Add-Element $element 'command:parameterValue' $Parameter.Type
+    if ($Block.Type -ne 'SwitchParameter') {
+        $value = Add-Element $element 'command:parameterValue' $Block.Type
         $value.SetAttribute('required', 'true')
         $value.SetAttribute('variableLength', 'false')
     }
     $type = Add-Element $element 'dev:type'
-    $null = Add-Element $type 'maml:name' $Parameter.Type
-    $null = Add-Element $element 'dev:defaultValue' $Parameter.Default
+    $null = Add-Element $type 'maml:name' $Block.Type
+    $null = Add-Element $element 'dev:defaultValue' $Block.Default
 }
 
 function ConvertTo-MamlDocument([object[]] $Commands) {
@@ -151,16 +156,18 @@ function ConvertTo-MamlDocument([object[]] $Commands) {
         Add-Paragraphs $details @($c.Synopsis)
         Add-Paragraphs $command $c.Description
         $syntax = Add-Element $command 'command:syntax'
-        $sets = if ($c.SyntaxSets) { $c.SyntaxSets } else { @('(All)') }
+        $sets = @($c.SyntaxSets | ForEach-Object { if ($_ -eq '__AllParameterSets') { '(All)' } else { $_ } })
+        if (-not $sets) { $sets = @('(All)') }
         foreach ($set in $sets) {
             $item = Add-Element $syntax 'command:syntaxItem'
             $null = Add-Element $item 'maml:name' $c.Name
             foreach ($p in $c.Parameters) {
-                if ($p.Name -in 'WhatIf', 'Confirm' -or $p.Sets -contains '(All)' -or $p.Sets -contains $set) { Add-Parameter $item $p $set }
+                $block = $p.Blocks | Where-Object { $_.Sets -contains '(All)' -or $_.Sets -contains $set -or $set -eq '(All)' } | Select-Object -First 1
+                if ($block) { Add-Parameter $item $p $block }
             }
         }
         $parameters = Add-Element $command 'command:parameters'
-        foreach ($p in $c.Parameters) { Add-Parameter $parameters $p '' }
+        foreach ($p in $c.Parameters) { Add-Parameter $parameters $p $p.Blocks[0] }
         foreach ($kind in @(@{ List = 'command:inputTypes'; Item = 'command:inputType'; Values = $c.Inputs }, @{ List = 'command:returnValues'; Item = 'command:returnValue'; Values = $c.Outputs })) {
             $list = Add-Element $command $kind.List
             foreach ($v in $kind.Values) {
