@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
@@ -30,9 +31,9 @@ namespace Mnesis.PowerShell.Cmdlets
             base.StopProcessing();
         }
 
-        internal List<StorePath> ResolvePaths(string input, bool literal)
+        internal List<StorePath> ResolvePaths(string input, bool literal, Action<MnesisException> onItemError = null)
         {
-            return StorePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path");
+            return StorePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path", onItemError);
         }
 
         /// <summary>
@@ -46,7 +47,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 List<StorePath> paths;
                 try
                 {
-                    paths = ResolvePaths(input, literal);
+                    paths = ResolvePaths(input, literal, WriteMnesisError);
                 }
                 catch (MnesisException ex)
                 {

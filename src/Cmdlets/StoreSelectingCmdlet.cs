@@ -30,7 +30,8 @@ namespace Mnesis.PowerShell.Cmdlets
         public MnesisStore Store { get; set; }
 
         /// <summary>True when neither a store nor a path was given: the whole pool is meant.</summary>
-        protected bool SelectsWholePool => Store == null && Path == null && LiteralPath == null;
+        /// <remarks>-Path $null is a path given (and refused as empty), never "the whole pool".</remarks>
+        protected bool SelectsWholePool => Store == null && ParameterSetName == PathSet && !MyInvocation.BoundParameters.ContainsKey(nameof(Path));
 
         /// <summary>
         /// The named stores, open or not (-Store may be closed already). A path that cannot be
@@ -56,7 +57,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             bool literal = ParameterSetName == LiteralPathSet;
-            foreach (StorePath path in ResolveEach(literal ? LiteralPath : Path, literal))
+            foreach (StorePath path in ResolveEach((literal ? LiteralPath : Path) ?? new string[] { null }, literal))
             {
                 if (pool.TryGet(path, out MnesisStore store))
                 {

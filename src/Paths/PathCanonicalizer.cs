@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Text;
 using Mnesis.PowerShell.Native;
 
 namespace Mnesis.PowerShell.Paths
@@ -11,6 +13,9 @@ namespace Mnesis.PowerShell.Paths
     /// </summary>
     internal static class PathCanonicalizer
     {
+        // Linux's own limit on links followed in one lookup.
+        private const int MaxLinkHops = 40;
+
         private static bool _realPathUnavailable;
 
         internal static StorePath Canonicalize(string fullPath)
@@ -20,26 +25,72 @@ namespace Mnesis.PowerShell.Paths
             return new StorePath(canonical, key);
         }
 
-        // realpath(3) needs an existing path, so resolve the deepest existing ancestor and
-        // re-append the rest. realpath reads links with lstat/readlink and never opens the file.
+        // realpath(3) resolves the deepest part of the path that exists; it does not follow a link whose
+        // target is missing (a store about to be created through a symlink), so the next component is
+        // read with readlink(2) and, if it is such a link, resolution starts over at its target.
+        // Neither call opens the file.
         private static string ResolveLinks(string fullPath)
         {
-            string existing = fullPath;
-            string rest = string.Empty;
-            while (!string.IsNullOrEmpty(existing) && !File.Exists(existing) && !Directory.Exists(existing))
+            string path = fullPath;
+            for (int hop = 0; hop < MaxLinkHops; hop++)
             {
-                string name = Path.GetFileName(existing);
-                rest = rest.Length == 0 ? name : Path.Combine(name, rest);
-                existing = Path.GetDirectoryName(existing);
+                string existing = path;
+                var rest = new List<string>();
+                while (!string.IsNullOrEmpty(existing) && !File.Exists(existing) && !Directory.Exists(existing))
+                {
+                    rest.Insert(0, Path.GetFileName(existing));
+                    existing = Path.GetDirectoryName(existing);
+                }
+
+                if (string.IsNullOrEmpty(existing))
+                {
+                    return path;
+                }
+
+                string resolved = RealPath(existing);
+                if (resolved == null)
+                {
+                    // .NET counts a dangling link as existing; realpath cannot resolve it, readlink can.
+                    string danglingTarget = ReadLink(existing);
+                    if (danglingTarget == null)
+                    {
+                        return path;
+                    }
+
+                    rest.Insert(0, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(existing), danglingTarget)));
+                    path = Path.Combine(rest.ToArray());
+                    continue;
+                }
+
+                if (rest.Count == 0)
+                {
+                    return resolved;
+                }
+
+                string next = Path.Combine(resolved, rest[0]);
+                string target = ReadLink(next);
+                if (target == null)
+                {
+                    return Path.Combine(resolved, Path.Combine(rest.ToArray()));
+                }
+
+                rest[0] = Path.GetFullPath(Path.Combine(resolved, target));
+                path = Path.Combine(rest.ToArray());
             }
 
-            if (string.IsNullOrEmpty(existing))
+            return path;
+        }
+
+        private static string ReadLink(string path)
+        {
+            if (_realPathUnavailable)
             {
-                return fullPath;
+                return null;
             }
 
-            string resolved = RealPath(existing) ?? existing;
-            return rest.Length == 0 ? resolved : Path.Combine(resolved, rest);
+            var buffer = new byte[4096];
+            long length = readlink(path, buffer, (IntPtr)buffer.Length).ToInt64();
+            return length <= 0 ? null : Encoding.UTF8.GetString(buffer, 0, (int)length);
         }
 
         private static string RealPath(string path)
@@ -78,5 +129,8 @@ namespace Mnesis.PowerShell.Paths
 
         [DllImport("libc")]
         private static extern void free(IntPtr pointer);
+
+        [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        private static extern IntPtr readlink(string path, byte[] buffer, IntPtr size);
     }
 }

@@ -13,7 +13,12 @@ namespace Mnesis.PowerShell.Paths
     /// </summary>
     internal static class StorePathResolver
     {
-        internal static List<StorePath> Resolve(SessionState sessionState, string input, bool literal, string parameterName)
+        /// <param name="onItemError">
+        /// Gets the error of one match of a wildcard (a folder among files) so the other matches
+        /// still resolve; without it the first such error is thrown.
+        /// </param>
+        internal static List<StorePath> Resolve(SessionState sessionState, string input, bool literal, string parameterName,
+            Action<MnesisException> onItemError = null)
         {
             if (string.IsNullOrWhiteSpace(input))
             {
@@ -23,7 +28,14 @@ namespace Mnesis.PowerShell.Paths
             var result = new List<StorePath>();
             foreach (string providerPath in ToProviderPaths(sessionState.Path, input, literal))
             {
-                result.Add(ToStorePath(input, providerPath));
+                try
+                {
+                    result.Add(ToStorePath(input, providerPath));
+                }
+                catch (MnesisException ex) when (onItemError != null)
+                {
+                    onItemError(ex);
+                }
             }
 
             return result;

@@ -107,8 +107,9 @@ namespace Mnesis.PowerShell.Pool
         }
 
         /// <summary>
-        /// Closes a store once no write is in progress on its file. A write of this same thread
-        /// cannot be waited for, so closing from inside it is refused.
+        /// Closes a store once no write is in progress on its connection (writes to the same file
+        /// through other connections are not waited for). A write of this same thread cannot be
+        /// waited for, so closing from inside it is refused.
         /// </summary>
         internal void Close(MnesisStore store, CancellationToken cancellation)
         {
@@ -117,13 +118,7 @@ namespace Mnesis.PowerShell.Pool
                 throw new MnesisException(Messages.CloseInsideWrite, store, store.Path);
             }
 
-            // Holding the gate through another store of the same file means no write can run on this one.
-            bool enteredGate = !store.Gate.IsHeldByCurrentThread;
-            if (enteredGate)
-            {
-                store.Gate.Enter(cancellation);
-            }
-
+            store.ConnectionLock.Wait(cancellation);
             try
             {
                 lock (_sync)
@@ -141,10 +136,7 @@ namespace Mnesis.PowerShell.Pool
             }
             finally
             {
-                if (enteredGate)
-                {
-                    store.Gate.Exit();
-                }
+                store.ConnectionLock.Release();
             }
         }
 

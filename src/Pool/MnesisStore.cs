@@ -64,6 +64,12 @@ namespace Mnesis.PowerShell.Pool
 
         internal WriteGate Gate { get; }
 
+        /// <summary>
+        /// Held by a write on this store's connection (inside the file's gate) and by Close, so a
+        /// close waits for a write on this connection only, not for other connections to the file.
+        /// </summary>
+        internal SemaphoreSlim ConnectionLock { get; } = new SemaphoreSlim(1, 1);
+
         internal CommandCache Commands { get; }
 
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>

@@ -67,21 +67,29 @@ namespace Mnesis.PowerShell.Pool
                 }
             }
 
+            bool connectionLocked = false;
             try
             {
+                store.ConnectionLock.Wait(cancellation);
+                connectionLocked = true;
                 store.ThrowIfClosed();
                 var write = new WriteTransaction(store, store.Connection.BeginTransaction(), null, null);
                 store.ActiveWrite = write;
                 return write;
             }
-            catch (SqliteException ex)
+            catch (Exception ex)
             {
+                if (connectionLocked)
+                {
+                    store.ConnectionLock.Release();
+                }
+
                 gate.Exit();
-                throw SqliteFailure.ToMnesis(ex, store);
-            }
-            catch
-            {
-                gate.Exit();
+                if (ex is SqliteException sqlite)
+                {
+                    throw SqliteFailure.ToMnesis(sqlite, store);
+                }
+
                 throw;
             }
         }
@@ -167,6 +175,7 @@ namespace Mnesis.PowerShell.Pool
             if (!IsNested)
             {
                 Transaction.Dispose();
+                _store.ConnectionLock.Release();
                 _store.Gate.Exit();
             }
         }
