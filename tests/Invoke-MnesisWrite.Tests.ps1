@@ -95,6 +95,46 @@ Describe 'Invoke-MnesisWrite' {
         }
     }
 
+    Context 'a failed write to a path it opened itself' {
+        It 'leaves no database, -wal, -shm or folder behind' {
+            $folder = Join-Path $TestDrive "new-$([guid]::NewGuid().ToString('N'))"
+            $new = Join-Path $folder 'deep/new.db'
+            { Invoke-MnesisWrite -Pool $pool -Path $new -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            $folder | Should -Not -Exist
+            $pool.Stores.Path | Should -Not -Contain $new
+        }
+
+        It 'keeps the file when another connection of this process uses it' {
+            $new = Join-Path $TestDrive "shared-$([guid]::NewGuid().ToString('N')).db"
+            $other = New-MnesisPool
+            try {
+                # The other pool opens it first; this pool's write fails on its own first open.
+                $null = Open-MnesisStore -Pool $other -Path $new
+                { Invoke-MnesisWrite -Pool $pool -Path $new -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+                $new | Should -Exist
+                Invoke-MnesisWrite -Pool $other -Path $new -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
+            }
+            finally { Close-MnesisPool -Pool $other }
+            Invoke-Sqlite3 $new 'SELECT count(*) FROM t' | Should -Be 1
+        }
+
+        It 'keeps a database that Open-MnesisStore created before the failing write' {
+            $new = Join-Path $TestDrive "opened-$([guid]::NewGuid().ToString('N')).db"
+            $null = Open-MnesisStore -Pool $pool -Path $new
+            { Invoke-MnesisWrite -Pool $pool -Path $new -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            $new | Should -Exist
+            (Open-MnesisStore -Pool $pool -Path $new).IsOpen | Should -BeTrue
+        }
+
+        It 'keeps a new database once a batch was committed' {
+            $new = Join-Path $TestDrive "batched-$([guid]::NewGuid().ToString('N')).db"
+            $rows = @(@{ v = 1 }, @{ v = 2 }, @{ nope = 3 })
+            { $rows | Invoke-MnesisWrite -Pool $pool -Path $new -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -BatchSize 1 } |
+                Should -Throw -ErrorId 'MnesisParameterMissing,*'
+            Invoke-Sqlite3 $new 'SELECT count(*) FROM t' | Should -Be 2
+        }
+    }
+
     Context 'pipeline rows' {
         It 'binds each object''s properties and outputs the total once' {
             $rows = 1..25 | ForEach-Object { [pscustomobject]@{ a = $_; b = "row $_"; extra = 'ignored' } }

@@ -62,7 +62,7 @@ namespace Mnesis.PowerShell.Cmdlets
             MnesisStore store = null;
             try
             {
-                store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: false);
+                store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: false, out _);
                 BoundCommand command = store.Commands.Rent(Query);
                 bool completed = false;
                 try

@@ -36,6 +36,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private int _rowsInBatch;
         private int _rowsSeen;
         private bool _completed;
+        private bool _openedHere;
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
@@ -115,7 +116,7 @@ namespace Mnesis.PowerShell.Cmdlets
             _showProgress = _hasRows && WantsProgress();
             try
             {
-                _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true);
+                _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true, out _openedHere);
                 if (!IsScriptBlockForm)
                 {
                     _command = _store.Commands.Rent(Query);
@@ -123,6 +124,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
             catch (MnesisException ex)
             {
+                DiscardIfOpenedHere();
                 ThrowMnesisError(ex);
             }
         }
@@ -190,6 +192,11 @@ namespace Mnesis.PowerShell.Cmdlets
         {
             _transaction?.Dispose();
             _transaction = null;
+            if (!_completed)
+            {
+                DiscardIfOpenedHere();
+            }
+
             if (_command != null)
             {
                 // A command that was interrupted or failed is not worth keeping.
@@ -274,6 +281,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 {
                     RollBack();
                     _store.RecordError(ex.Message);
+                    DiscardIfOpenedHere();
 
                     // Rethrown as is, so the caller sees the block's own ErrorRecord (ThrowTerminatingError
                     // would append this cmdlet's name to its FullyQualifiedErrorId).
@@ -288,6 +296,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
+            _completed = true;
             WriteObject(output, enumerateCollection: true);
         }
 
@@ -351,6 +360,16 @@ namespace Mnesis.PowerShell.Cmdlets
             return record;
         }
 
+        // Bad input leaves nothing behind: not even the database that opening its path created.
+        private void DiscardIfOpenedHere()
+        {
+            if (_openedHere && _store != null)
+            {
+                _openedHere = false;
+                _store.Pool.DiscardIfUnused(_store);
+            }
+        }
+
         private bool IsWriteFailure(Exception ex) =>
             ex is MnesisException || ex is SqliteException || (ex is InvalidOperationException && !_store.IsOpen);
 
@@ -374,6 +393,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _store.RecordError(error.Message);
+            DiscardIfOpenedHere();
             ThrowMnesisError(error);
         }
     }

@@ -67,8 +67,10 @@ namespace Mnesis.PowerShell.Cmdlets
         /// the default options if the pool does not hold it yet), else the pool's only store.
         /// </summary>
         /// <param name="mayCreate">False for reads: a file that does not exist is an error, not a new database.</param>
-        internal MnesisStore ResolveSingleStore(MnesisStore store, string path, string literalPath, bool mayCreate)
+        /// <param name="opened">True when this call opened the store (it was not open in the pool).</param>
+        internal MnesisStore ResolveSingleStore(MnesisStore store, string path, string literalPath, bool mayCreate, out bool opened)
         {
+            opened = false;
             if (store != null)
             {
                 store.ThrowIfClosed();
@@ -106,13 +108,14 @@ namespace Mnesis.PowerShell.Cmdlets
                 throw new MnesisException(Messages.PathNotFound, input, input);
             }
 
-            MnesisStore opened = pool.Acquire(target, StoreOptions.Default, out bool reused);
-            if (!reused)
+            MnesisStore acquired = pool.Acquire(target, StoreOptions.Default, out bool reused);
+            opened = !reused;
+            if (opened)
             {
-                WriteVerboseMessage(Messages.VerboseOpened, opened.Path, opened.WalMode, opened.BusyTimeout, pool.Name);
+                WriteVerboseMessage(Messages.VerboseOpened, acquired.Path, acquired.WalMode, acquired.BusyTimeout, pool.Name);
             }
 
-            return opened;
+            return acquired;
         }
 
         internal void WriteMnesisError(MnesisException error) => WriteError(error.ToErrorRecord());

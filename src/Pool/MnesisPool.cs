@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Paths;
 
@@ -86,8 +87,21 @@ namespace Mnesis.PowerShell.Pool
                     return existing;
                 }
 
-                var connection = StoreOpener.Open(path, options, out bool walMode);
-                var store = new MnesisStore(this, path, connection, walMode, options);
+                OpenFiles.Register(path.Key);
+                SqliteConnection connection;
+                bool walMode;
+                Action removeCreated;
+                try
+                {
+                    connection = StoreOpener.Open(path, options, out walMode, out removeCreated);
+                }
+                catch
+                {
+                    OpenFiles.Unregister(path.Key);
+                    throw;
+                }
+
+                var store = new MnesisStore(this, path, connection, walMode, options, removeCreated);
                 lock (_sync)
                 {
                     _stores.Add(path.Key, store);
@@ -138,6 +152,25 @@ namespace Mnesis.PowerShell.Pool
             {
                 store.ConnectionLock.Release();
             }
+        }
+
+        /// <summary>
+        /// Closes a store whose open created its database file and removes the file again, if nothing
+        /// was committed through it and no other connection of this process uses the file: a write
+        /// that failed on a path it opened itself then leaves nothing behind.
+        /// </summary>
+        internal bool DiscardIfUnused(MnesisStore store)
+        {
+            if (store.RemoveCreated == null || store.Writes > 0 || !store.IsOpen)
+            {
+                return false;
+            }
+
+            return OpenFiles.WhenSoleUser(store.StorePath.Key, () =>
+            {
+                Close(store, CancellationToken.None);
+                store.RemoveCreated();
+            });
         }
 
         /// <summary>Closes every store; returns the ones closed.</summary>

@@ -15,8 +15,9 @@ namespace Mnesis.PowerShell.Pool
         private long _rollbacks;
         private long _gateWaitTicks;
 
-        internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested)
+        internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested, Action removeCreated)
         {
+            RemoveCreated = removeCreated;
             Pool = pool;
             StorePath = path;
             Connection = connection;
@@ -72,6 +73,9 @@ namespace Mnesis.PowerShell.Pool
 
         internal CommandCache Commands { get; }
 
+        /// <summary>Removes the database file this store's open created; null if the file existed before.</summary>
+        internal Action RemoveCreated { get; }
+
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
         internal WriteTransaction ActiveWrite { get; set; }
 
@@ -96,6 +100,7 @@ namespace Mnesis.PowerShell.Pool
             _isOpen = false;
             Commands.Dispose();
             Connection.Dispose();
+            OpenFiles.Unregister(StorePath.Key);
         }
 
         public override string ToString() => Path;

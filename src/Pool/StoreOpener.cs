@@ -18,7 +18,11 @@ namespace Mnesis.PowerShell.Pool
     {
         private const int SqliteNotADatabase = 26;
 
-        internal static SqliteConnection Open(StorePath path, StoreOptions options, out bool walMode)
+        /// <param name="removeCreated">
+        /// Removes the file (and folders) this open created, for a caller that must undo it; null when
+        /// the file existed before.
+        /// </param>
+        internal static SqliteConnection Open(StorePath path, StoreOptions options, out bool walMode, out Action removeCreated)
         {
             NativeLibraryLoader.EnsureLoaded();
 
@@ -52,6 +56,7 @@ namespace Mnesis.PowerShell.Pool
                 Execute(connection, "PRAGMA foreign_keys = ON");
                 step = "synchronous";
                 Execute(connection, "PRAGMA synchronous = NORMAL");
+                removeCreated = fileExisted ? (Action)null : () => RemoveWhatThisOpenCreated(file, false, createdFolders);
                 return connection;
             }
             catch (SqliteException ex)
