@@ -95,6 +95,31 @@ Describe 'Invoke-MnesisWrite' {
         }
     }
 
+    Context 'writes started while the same connection is busy in this pipeline' {
+        It 'refuses to write rows that a query on the same store is still streaming, instead of reading its own inserts' {
+            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''a''), (2, ''b''), (3, ''c'')'
+            {
+                Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT a FROM t' |
+                    ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)'
+            } | Should -Throw -ErrorId 'MnesisWriteWhileReading,*'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 3
+            # The advice in the message works: collect the rows first.
+            @(Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT a FROM t') |
+                ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 3
+        }
+
+        It 'refuses a write from upstream of a pipeline write on the same store, which that write''s rollback would undo' {
+            $rows = { 1..3 | ForEach-Object {
+                    if ($_ -eq 2) { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (102, ''upstream'')' }
+                    @{ a = $_; b = 'row' } } }
+            { & $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisNestedWriteInBulkWrite,*'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (9, ''next'')' | Should -Be 1
+        }
+    }
+
     Context 'a failed write to a path it opened itself' {
         It 'leaves no database, -wal, -shm or folder behind' {
             $folder = Join-Path $TestDrive "new-$([guid]::NewGuid().ToString('N'))"

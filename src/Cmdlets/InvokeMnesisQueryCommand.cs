@@ -114,17 +114,26 @@ namespace Mnesis.PowerShell.Cmdlets
                     return;
                 }
 
-                using (SqliteDataReader reader = _running.ExecuteReader())
+                // While rows stream, a write through this connection would see its own rows (see WriteTransaction.Begin).
+                store.ReaderOpened();
+                try
                 {
-                    do
+                    using (SqliteDataReader reader = _running.ExecuteReader())
                     {
-                        var rows = new RowBuilder(reader);
-                        while (reader.Read())
+                        do
                         {
-                            WriteObject(rows.Build(reader));
+                            var rows = new RowBuilder(reader);
+                            while (reader.Read())
+                            {
+                                WriteObject(rows.Build(reader));
+                            }
                         }
+                        while (reader.NextResult());
                     }
-                    while (reader.NextResult());
+                }
+                finally
+                {
+                    store.ReaderClosed();
                 }
             }
             finally

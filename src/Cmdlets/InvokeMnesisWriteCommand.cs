@@ -304,7 +304,7 @@ namespace Mnesis.PowerShell.Cmdlets
         {
             try
             {
-                WriteTransaction write = WriteTransaction.Begin(_store, StopToken,
+                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, StopToken,
                     () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Path));
                 if (write.IsNested)
                 {

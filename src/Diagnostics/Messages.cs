@@ -105,6 +105,14 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisSqlFailed", ErrorCategory.InvalidOperation,
             "The write to '{0}' failed and was rolled back. SQLite says: {1}");
 
+        internal static readonly ErrorDefinition NestedWriteInBulkWrite = new ErrorDefinition(
+            "MnesisNestedWriteInBulkWrite", ErrorCategory.InvalidOperation,
+            "A write to '{0}' started while a pipeline write to the same store is in progress in this pipeline; it would be rolled back with that write if a later row failed. Write before or after the pipeline, or use Invoke-MnesisWrite -ScriptBlock to make both one transaction.");
+
+        internal static readonly ErrorDefinition WriteWhileReading = new ErrorDefinition(
+            "MnesisWriteWhileReading", ErrorCategory.InvalidOperation,
+            "'{0}' is being read by Invoke-MnesisQuery through the same connection (upstream in this pipeline); that query would see this write's own rows. Collect the rows first, as in @(Invoke-MnesisQuery ...), or write with INSERT ... SELECT.");
+
         internal static readonly ErrorDefinition QueryFailed = new ErrorDefinition(
             "MnesisQueryFailed", ErrorCategory.InvalidOperation,
             "The query on '{0}' failed. SQLite says: {1}");

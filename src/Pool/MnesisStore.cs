@@ -14,6 +14,7 @@ namespace Mnesis.PowerShell.Pool
         private long _writes;
         private long _rollbacks;
         private long _gateWaitTicks;
+        private int _openReaders;
 
         internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested, Action removeCreated)
         {
@@ -78,6 +79,13 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
         internal WriteTransaction ActiveWrite { get; set; }
+
+        /// <summary>Invoke-MnesisQuery readers streaming from this connection right now.</summary>
+        internal int OpenReaders => Volatile.Read(ref _openReaders);
+
+        internal void ReaderOpened() => Interlocked.Increment(ref _openReaders);
+
+        internal void ReaderClosed() => Interlocked.Decrement(ref _openReaders);
 
         internal void RecordCommit() => Interlocked.Increment(ref _writes);
 

@@ -19,8 +19,9 @@ namespace Mnesis.PowerShell.Pool
         private readonly string _savepoint;
         private bool _finished;
 
-        private WriteTransaction(MnesisStore store, SqliteTransaction transaction, WriteTransaction outer, string savepoint)
+        private WriteTransaction(MnesisStore store, SqliteTransaction transaction, WriteTransaction outer, string savepoint, bool allowsJoin)
         {
+            AllowsJoin = allowsJoin;
             _store = store;
             Transaction = transaction;
             _outer = outer;
@@ -34,13 +35,25 @@ namespace Mnesis.PowerShell.Pool
 
         internal bool IsNested => _outer != null;
 
+        /// <summary>
+        /// True for a -ScriptBlock write: code inside it is knowingly in its transaction, so a nested
+        /// write may join. A pipeline write's upstream code is not, and may not join.
+        /// </summary>
+        internal bool AllowsJoin { get; }
+
         private int Depth { get; }
 
         /// <summary>Takes the gate (waiting as long as needed, until cancelled) and begins.</summary>
+        /// <param name="allowsJoin">True for a -ScriptBlock write, whose code may start nested writes that join it.</param>
         /// <param name="onWait">Called once if the gate is busy and the caller has to wait.</param>
-        internal static WriteTransaction Begin(MnesisStore store, CancellationToken cancellation, Action onWait)
+        internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, CancellationToken cancellation, Action onWait)
         {
             store.ThrowIfClosed();
+            if (store.OpenReaders > 0)
+            {
+                throw new MnesisException(Messages.WriteWhileReading, store, store.Path);
+            }
+
             WriteGate gate = store.Gate;
             if (gate.IsHeldByCurrentThread)
             {
@@ -50,7 +63,12 @@ namespace Mnesis.PowerShell.Pool
                     throw new MnesisException(Messages.NestedWriteOtherConnection, store, store.Path);
                 }
 
-                return BeginNested(store, outer);
+                if (!outer.AllowsJoin)
+                {
+                    throw new MnesisException(Messages.NestedWriteInBulkWrite, store, store.Path);
+                }
+
+                return BeginNested(store, outer, allowsJoin);
             }
 
             if (!gate.TryEnter())
@@ -73,7 +91,7 @@ namespace Mnesis.PowerShell.Pool
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                var write = new WriteTransaction(store, store.Connection.BeginTransaction(), null, null);
+                var write = new WriteTransaction(store, store.Connection.BeginTransaction(), null, null, allowsJoin);
                 store.ActiveWrite = write;
                 return write;
             }
@@ -94,10 +112,10 @@ namespace Mnesis.PowerShell.Pool
             }
         }
 
-        private static WriteTransaction BeginNested(MnesisStore store, WriteTransaction outer)
+        private static WriteTransaction BeginNested(MnesisStore store, WriteTransaction outer, bool allowsJoin)
         {
             string savepoint = "mnesis_nested_" + (outer.Depth + 1).ToString(CultureInfo.InvariantCulture);
-            var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint);
+            var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint, allowsJoin);
             nested.Run("SAVEPOINT " + savepoint);
             store.ActiveWrite = nested;
             return nested;
