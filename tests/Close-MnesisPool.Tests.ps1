@@ -1,11 +1,5 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
-
-    function New-TestFolder {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $folder
-        $folder
-    }
 }
 
 Describe 'Close-MnesisPool' {

@@ -1,12 +1,6 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
 
-    function New-TestFolder {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $folder
-        $folder
-    }
-
     # The file SQLite itself says the connection has open as its main database.
     function Get-MainFile($Connection) {
         Invoke-TestScalar -Connection $Connection -Sql "SELECT file FROM pragma_database_list WHERE name = 'main'"

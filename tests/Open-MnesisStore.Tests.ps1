@@ -1,13 +1,6 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
 
-    # A fresh, empty folder under TestDrive for one test.
-    function New-TestFolder {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $folder
-        $folder
-    }
-
     function Get-Pragma($Connection, [string] $Name) {
         Invoke-TestScalar -Connection $Connection -Sql "PRAGMA $Name"
     }

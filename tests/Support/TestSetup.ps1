@@ -114,3 +114,10 @@ function Start-TestHeldWrite {
     Wait-TestWriteLock -Path $Path
     $held
 }
+
+# A fresh, empty folder under TestDrive for one test.
+function New-TestFolder {
+    $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $folder
+    $folder
+}
