@@ -233,3 +233,69 @@ sys.stdout.write(str(con.execute("SELECT count(*) FROM t").fetchone()[0]) + "\n"
         $readBack | Should -Be @($evil, $evilToo, '3') -Because 'both values come back as given, the seed row and the table are still there'
     }
 }
+
+BeforeDiscovery {
+    # Root ignores permission bits, so read-only here means immutable (chattr +i), where that works.
+    $probe = [IO.Path]::GetTempFileName()
+    & chattr +i $probe 2>$null
+    $canMakeReadOnly = -not $IsWindows -and $LASTEXITCODE -eq 0
+    if ($canMakeReadOnly) { & chattr -i $probe }
+    Remove-Item $probe
+}
+
+Describe 'Bad input on the file system' {
+    BeforeAll {
+        function Set-TestImmutable([string] $Path, [bool] $On) {
+            & chattr $(if ($On) { '+i' } else { '-i' }) $Path 2>$null
+            $LASTEXITCODE -eq 0
+        }
+    }
+    BeforeEach {
+        $pool = New-MnesisPool
+        $dir = New-TestFolder
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'refuses a read-only database file and leaves it byte-identical' -Skip:(-not $canMakeReadOnly) {
+        $db = Join-Path $dir 'readonly.db'
+        Invoke-Sqlite3 $db 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Out-Null
+        $hash = Get-TestFileHash $db
+        $before = Get-TestTreeSnapshot $dir
+        $null = Set-TestImmutable $db $true
+        try {
+            $err = { Open-MnesisStore -Pool $pool -Path $db -ErrorAction Stop } | Should -Throw -ErrorId 'MnesisDatabaseReadOnly,*' -PassThru
+            $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $err.Exception.Message | Should -BeLike "*$db*"
+            $pool.Count | Should -Be 0
+        }
+        finally { $null = Set-TestImmutable $db $false }
+        Get-TestFileHash $db | Should -Be $hash
+        Get-TestTreeSnapshot $dir | Should -Be $before
+    }
+
+    It 'refuses a new database in a read-only folder and creates nothing' -Skip:(-not $canMakeReadOnly) {
+        $null = Set-TestImmutable $dir $true
+        try {
+            $err = { Open-MnesisStore -Pool $pool -Path (Join-Path $dir 'new.db') -ErrorAction Stop } | Should -Throw -ErrorId 'MnesisOpenFailed,*' -PassThru
+            $err.Exception.Message | Should -BeLike "*new.db*'open'*"
+        }
+        finally { $null = Set-TestImmutable $dir $false }
+        Get-TestTreeSnapshot $dir | Should -BeNullOrEmpty
+    }
+
+    It 'opens a zero-length file as an empty database' {
+        $empty = Join-Path $dir 'empty.db'
+        $null = New-Item -ItemType File $empty
+        $store = Open-MnesisStore -Pool $pool -Path $empty
+        $store.WalMode | Should -BeTrue
+        Invoke-MnesisWrite -Store $store -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
+    }
+
+    It 'refuses a file name longer than the file system allows and creates nothing' {
+        $long = Join-Path $dir (('x' * 300) + '.db')
+        $err = { Open-MnesisStore -Pool $pool -Path $long -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'Mnesis*'
+        $err.Exception.Message | Should -BeLike "*$('x' * 40)*"
+        Get-TestTreeSnapshot $dir | Should -BeNullOrEmpty
+    }
+}
