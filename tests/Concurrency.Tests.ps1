@@ -65,11 +65,11 @@ Describe 'Concurrency under load' {
         try {
             Wait-TestWriteLock -Path $db
             Close-MnesisPool -Pool $shared
-            $writer.Async.IsCompleted | Should -BeTrue -Because 'Close returns only after the write it waited for'
+            # Had Close not waited, it would have closed the connection under the open transaction.
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
             $writer.Shell.EndInvoke($writer.Async)
             $writer.Shell.HadErrors | Should -BeFalse
             $shared.Count | Should -Be 0
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1
         }
         finally { $writer.Shell.Dispose() }
     }
