@@ -5,7 +5,7 @@
     GUID                 = '5f0c3c52-8a4e-4d0b-9d7e-2f1c6b7a9e41'
     Author               = 'Mnesis for PowerShell'
     CompanyName          = 'Mnesis for PowerShell'
-    Copyright            = '(c) Mnesis for PowerShell. MIT License.'
+    Copyright            = '(c) Mnesis for PowerShell. All rights reserved.'
     Description          = 'One shared SQLite connection per database file and serialized writes for PowerShell sessions, runspaces and runbooks.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'

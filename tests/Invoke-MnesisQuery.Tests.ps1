@@ -96,5 +96,6 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
     It 'reports invalid SQL with SQLite''s message' {
         $err = { Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT nope FROM t' } | Should -Throw -ErrorId 'MnesisQueryFailed,*' -PassThru
         $err.Exception.Message | Should -BeLike '*no such column: nope*'
+        (Get-MnesisPool -Pool $pool).LastError | Should -Be $err.Exception.Message
     }
 }

@@ -85,12 +85,15 @@ namespace Mnesis.PowerShell.Cmdlets
             }
             catch (MnesisException ex)
             {
+                store?.RecordError(ex.Message);
                 ThrowMnesisError(ex);
             }
             catch (SqliteException ex)
             {
                 ThrowIfStopping();
-                ThrowMnesisError(new MnesisException(Messages.QueryFailed, store, ex, store.Path, ex.Message));
+                var error = new MnesisException(Messages.QueryFailed, store, ex, store.Path, ex.Message);
+                store.RecordError(error.Message);
+                ThrowMnesisError(error);
             }
         }
 
