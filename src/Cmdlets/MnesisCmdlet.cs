@@ -108,14 +108,25 @@ namespace Mnesis.PowerShell.Cmdlets
                 throw new MnesisException(Messages.PathNotFound, input, input);
             }
 
-            MnesisStore acquired = pool.Acquire(target, StoreOptions.Default, out bool reused);
+            MnesisStore acquired = AcquireStore(pool, target, StoreOptions.Default, out bool reused);
             opened = !reused;
-            if (opened)
+            return acquired;
+        }
+
+        /// <summary>The pool's store for <paramref name="path"/>, opened if needed, with the pool event in -Verbose.</summary>
+        internal MnesisStore AcquireStore(MnesisPool pool, StorePath path, StoreOptions options, out bool reused)
+        {
+            MnesisStore store = pool.Acquire(path, options, out reused);
+            if (reused)
             {
-                WriteVerboseMessage(Messages.VerboseOpened, acquired.Path, acquired.WalMode, acquired.BusyTimeout, pool.Name);
+                WriteVerboseMessage(Messages.VerboseReused, store.Path, pool.Name);
+            }
+            else
+            {
+                WriteVerboseMessage(Messages.VerboseOpened, store.Path, store.WalMode, store.BusyTimeout, pool.Name);
             }
 
-            return acquired;
+            return store;
         }
 
         internal void WriteMnesisError(MnesisException error) => WriteError(error.ToErrorRecord());

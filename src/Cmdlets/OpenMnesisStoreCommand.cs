@@ -58,14 +58,12 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private MnesisStore Open(MnesisPool pool, StorePath path, StoreOptions options)
         {
-            MnesisStore store = pool.Acquire(path, options, out bool reused);
+            MnesisStore store = AcquireStore(pool, path, options, out bool reused);
             if (!reused)
             {
-                WriteVerboseMessage(Messages.VerboseOpened, store.Path, store.WalMode, store.BusyTimeout, pool.Name);
                 return store;
             }
 
-            WriteVerboseMessage(Messages.VerboseReused, store.Path, pool.Name);
             StoreOptions first = store.RequestedOptions;
             bool askedForOtherOptions =
                 (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.WalMode != options.WalMode)
