@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'Mnesis.PowerShell.dll'
+    RootModule           = 'Mnesis.psm1'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '5f0c3c52-8a4e-4d0b-9d7e-2f1c6b7a9e41'
@@ -23,6 +23,27 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
+        # The assemblies Mnesis.psm1 loads into Mnesis's private load context on PowerShell 7, from
+        # this folder or not at all (SQLitePCLRaw.batteries_v2 is not shipped: listing it keeps
+        # Microsoft.Data.Sqlite from initialising another module's copy). Anything else resolves
+        # in PowerShell's default context. A test keeps every DLL of the folder either listed here,
+        # a Windows PowerShell 5.1 shim, or the loader.
+        Mnesis = @{
+            IsolatedAssemblies = @(
+                'Mnesis.PowerShell'
+                'Microsoft.Data.Sqlite'
+                'SQLitePCLRaw.core'
+                'SQLitePCLRaw.provider.e_sqlite3'
+                'SQLitePCLRaw.batteries_v2'
+            )
+            # Needed only by Windows PowerShell 5.1 (.NET Framework); PowerShell 7 has them built in.
+            WindowsPowerShellShims = @(
+                'System.Buffers'
+                'System.Memory'
+                'System.Numerics.Vectors'
+                'System.Runtime.CompilerServices.Unsafe'
+            )
+        }
         PSData = @{
             Tags         = @('SQLite', 'Database', 'Pool', 'Concurrency', 'Runspace', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ReleaseNotes = 'First release: Open-MnesisStore, Get-MnesisConnection, Invoke-MnesisWrite, Close-MnesisPool, New-MnesisPool.'

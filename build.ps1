@@ -32,6 +32,7 @@ Set-StrictMode -Version 3.0
 $ModuleName = 'Mnesis'
 $ModuleOut = Join-Path $PSScriptRoot "out/$ModuleName"
 $Project = Join-Path $PSScriptRoot 'Mnesis.PowerShell.csproj'
+$LoaderProject = Join-Path $PSScriptRoot 'src/Loader/Mnesis.PowerShell.Loader.csproj'
 $PesterVersion = '5.7.1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -61,11 +62,15 @@ function Invoke-Build {
     $version = (Import-PowerShellDataFile (Join-Path $PSScriptRoot "$ModuleName.psd1")).ModuleVersion
     $publish = Join-Path $PSScriptRoot 'obj/publish'
     Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
-    Invoke-Dotnet publish $Project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet
+    foreach ($project in $Project, $LoaderProject) {
+        Invoke-Dotnet publish $project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet
+    }
 
     $null = New-Item -ItemType Directory -Force $ModuleOut
     Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $ModuleOut
-    Copy-Item (Join-Path $PSScriptRoot "$ModuleName.psd1"), (Join-Path $PSScriptRoot "$ModuleName.format.ps1xml") $ModuleOut
+    foreach ($file in "$ModuleName.psd1", "$ModuleName.psm1", "$ModuleName.format.ps1xml") {
+        Copy-Item (Join-Path $PSScriptRoot $file) $ModuleOut
+    }
 
     $natives = Join-Path (Get-NuGetPackageFolder 'SQLitePCLRaw.lib.e_sqlite3') 'runtimes'
     foreach ($rid in $Runtimes) {

@@ -15,7 +15,7 @@ $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 . (Join-Path $PSScriptRoot '../tests/Support/Pwsh.ps1')
-Add-Type -Path (Join-Path $PSScriptRoot 'Reference.cs') -ReferencedAssemblies (Join-Path $ModulePath "Microsoft.Data.Sqlite.dll"), System.Data.Common, System.Runtime, System.ComponentModel.Primitives, System.ComponentModel, netstandard
+Add-Type -Path (Join-Path $PSScriptRoot 'Reference.cs') -ReferencedAssemblies System.Data.Common, System.Runtime, System.ComponentModel.Primitives
 
 $folder = Join-Path ([IO.Path]::GetTempPath()) "mnesis-bench-$([guid]::NewGuid().ToString('N'))"
 $null = New-Item -ItemType Directory $folder
@@ -50,8 +50,10 @@ function Measure-Case([scriptblock] $Body) {
 }
 
 function New-Parameters($command) {
-    foreach ($name in '@i', '@s', '@r', '@b') { $null = $command.Parameters.Add($name, [Microsoft.Data.Sqlite.SqliteType]::Text) }
-    $command.Parameters['@i'].SqliteType = 'Integer'; $command.Parameters['@r'].SqliteType = 'Real'; $command.Parameters['@b'].SqliteType = 'Blob'
+    foreach ($p in @{ n = '@i'; t = 'Int64' }, @{ n = '@s'; t = 'String' }, @{ n = '@r'; t = 'Double' }, @{ n = '@b'; t = 'Binary' }) {
+        $parameter = $command.CreateParameter(); $parameter.ParameterName = $p.n; $parameter.DbType = $p.t
+        $null = $command.Parameters.Add($parameter)
+    }
 }
 
 $results = [ordered]@{}

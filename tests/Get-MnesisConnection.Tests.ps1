@@ -19,7 +19,9 @@ Describe 'Get-MnesisConnection' {
     It 'returns the open SqliteConnection of the store for a path' {
         $connection = Get-MnesisConnection -Pool $pool -Path $paths[1]
         @($connection).Count | Should -Be 1
-        $connection | Should -BeOfType ([Microsoft.Data.Sqlite.SqliteConnection])
+        # The type lives in Mnesis's private load context, where type literals do not resolve.
+        $connection.GetType().FullName | Should -Be 'Microsoft.Data.Sqlite.SqliteConnection'
+        $connection | Should -BeOfType ([System.Data.Common.DbConnection])
         $connection.State | Should -Be 'Open'
         Get-MainFile $connection | Should -BeExactly $paths[1]
         [object]::ReferenceEquals($connection, (Get-MnesisConnection -Pool $pool -Path $paths[1])) | Should -BeTrue

@@ -124,6 +124,10 @@ namespace Mnesis.PowerShell.Cmdlets
             else
             {
                 WriteVerboseMessage(Messages.VerboseOpened, store.Path, store.WalMode, store.BusyTimeout, pool.Name);
+                if (Native.NativeLibraryLoader.ForeignLibraryWarning != null)
+                {
+                    WriteWarning(Native.NativeLibraryLoader.ForeignLibraryWarning);
+                }
             }
 
             return store;

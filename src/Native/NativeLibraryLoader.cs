@@ -22,6 +22,12 @@ namespace Mnesis.PowerShell.Native
         /// <summary>The full path of the native library in use, once loaded.</summary>
         internal static string LoadedPath => _loadedPath;
 
+        /// <summary>
+        /// Set when another module's e_sqlite3 answers Mnesis's calls (Windows PowerShell 5.1, where
+        /// a library loaded first under the same name wins); null when Mnesis uses its own.
+        /// </summary>
+        internal static string ForeignLibraryWarning { get; private set; }
+
         internal static void EnsureLoaded()
         {
             if (_loadedPath != null)
@@ -57,6 +63,11 @@ namespace Mnesis.PowerShell.Native
                 }
 
                 raw.SetProvider(new SQLite3Provider_e_sqlite3());
+                if (PlatformRuntime.IsNetFramework)
+                {
+                    ForeignLibraryWarning = DescribeForeignLibrary(libraryPath);
+                }
+
                 _loadedPath = libraryPath;
             }
         }
@@ -98,8 +109,29 @@ namespace Mnesis.PowerShell.Native
             return handle;
         }
 
+        // The module that answers DllImport("e_sqlite3") is the first one loaded under that name.
+        private static string DescribeForeignLibrary(string libraryPath)
+        {
+            IntPtr answering = GetModuleHandleW(PlatformRuntime.NativeFileName);
+            if (answering == IntPtr.Zero || answering == _handle)
+            {
+                return null;
+            }
+
+            var file = new System.Text.StringBuilder(1024);
+            string answeringPath = GetModuleFileNameW(answering, file, file.Capacity) > 0 ? file.ToString() : PlatformRuntime.NativeFileName;
+            return string.Format(System.Globalization.CultureInfo.CurrentCulture, Messages.ForeignNativeLibrary,
+                answeringPath, raw.sqlite3_libversion().utf8_to_string(), libraryPath);
+        }
+
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern IntPtr LoadLibraryW(string fileName);
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode)]
+        private static extern IntPtr GetModuleHandleW(string moduleName);
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode)]
+        private static extern int GetModuleFileNameW(IntPtr module, System.Text.StringBuilder fileName, int size);
 
         private sealed class ProviderResolver
         {

@@ -121,3 +121,8 @@ function New-TestFolder {
     $null = New-Item -ItemType Directory -Path $folder
     $folder
 }
+
+# The NuGet package folder the build restored into; the test-only PackageDownloads are there too.
+function Get-TestNuGetRoot {
+    (Get-Content -Raw (Join-Path $PSScriptRoot '../../obj/project.assets.json') | ConvertFrom-Json).project.restore.packagesPath
+}
