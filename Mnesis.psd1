@@ -35,6 +35,10 @@
                 'SQLitePCLRaw.core'
                 'SQLitePCLRaw.provider.e_sqlite3'
                 'SQLitePCLRaw.batteries_v2'
+                'Mnesis.PowerShell.PostgreSql'
+                'Npgsql'
+                'Microsoft.Extensions.Logging.Abstractions'
+                'Microsoft.Extensions.DependencyInjection.Abstractions'
             )
             # Needed only by Windows PowerShell 5.1 (.NET Framework); PowerShell 7 has them built in.
             WindowsPowerShellShims = @(

@@ -28,11 +28,13 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 . (Join-Path $PSScriptRoot 'tests/Support/Pwsh.ps1')
+. (Join-Path $PSScriptRoot 'tests/Support/PostgresServer.ps1')
 
 $ModuleName = 'Mnesis'
 $ModuleOut = Join-Path $PSScriptRoot "out/$ModuleName"
 $Project = Join-Path $PSScriptRoot 'Mnesis.PowerShell.csproj'
 $LoaderProject = Join-Path $PSScriptRoot 'src/Loader/Mnesis.PowerShell.Loader.csproj'
+$PostgreSqlProject = Join-Path $PSScriptRoot 'src/Engines/PostgreSql/Mnesis.PowerShell.PostgreSql.csproj'
 $PesterVersion = '5.7.1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -60,14 +62,17 @@ function Get-NuGetPackageFolder([string] $Id) {
 
 function Invoke-Build {
     $version = (Import-PowerShellDataFile (Join-Path $PSScriptRoot "$ModuleName.psd1")).ModuleVersion
-    $publish = Join-Path $PSScriptRoot 'obj/publish'
-    Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
-    foreach ($project in $Project, $LoaderProject) {
-        Invoke-Dotnet publish $project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet
-    }
-
+    Remove-Item $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
     $null = New-Item -ItemType Directory -Force $ModuleOut
-    Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $ModuleOut
+    # Each project publishes on its own: the net8.0 ones would otherwise replace the module's
+    # netstandard2.0 dependencies (which Windows PowerShell 5.1 needs) with their net8.0 builds.
+    # The first one wins a file name.
+    foreach ($project in $Project, $LoaderProject, $PostgreSqlProject) {
+        $publish = Join-Path $PSScriptRoot "obj/publish/$([IO.Path]::GetFileNameWithoutExtension($project))"
+        Remove-Item $publish -Recurse -Force -ErrorAction SilentlyContinue
+        Invoke-Dotnet publish $project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet
+        Get-ChildItem $publish -Filter *.dll | Where-Object { -not (Test-Path (Join-Path $ModuleOut $_.Name)) } | Copy-Item -Destination $ModuleOut
+    }
     foreach ($file in "$ModuleName.psd1", "$ModuleName.psm1", "$ModuleName.format.ps1xml") {
         Copy-Item (Join-Path $PSScriptRoot $file) $ModuleOut
     }
@@ -103,6 +108,33 @@ function Get-PesterModulePath {
     $path
 }
 
+# The PostgreSQL suite runs against MNESIS_TEST_POSTGRES when it is set; otherwise against a
+# throwaway server started here (installing Debian's package where it is missing and this
+# process may), which Stop-PostgresForTests removes again, whatever the tests did.
+function Start-PostgresForTests {
+    if ($env:MNESIS_TEST_POSTGRES) {
+        Write-Host 'PostgreSQL: using the server in MNESIS_TEST_POSTGRES.'
+        return $null
+    }
+
+    if (-not (Install-PostgresServer)) {
+        Write-Host 'PostgreSQL: no server binaries (initdb, pg_ctl) and none could be installed: the PostgreSQL tests are skipped. Set MNESIS_TEST_POSTGRES to a connection string to use an existing server.'
+        return $null
+    }
+
+    $server = Start-TestPostgres
+    $env:MNESIS_TEST_POSTGRES = $server.ConnectionString
+    Write-Host "PostgreSQL: started a throwaway server on 127.0.0.1:$($server.Port) in $($server.Folder)."
+    $server
+}
+
+function Stop-PostgresForTests($Server) {
+    if ($Server) {
+        Stop-TestPostgres $Server
+        Remove-Item Env:MNESIS_TEST_POSTGRES -ErrorAction Ignore
+    }
+}
+
 function Invoke-ChildPwsh([string] $File, [string[]] $Arguments) {
     # A child process, so this session never loads (and locks) the module it just built.
     # Out-Host streams the child's lines as they come, so only the exit code is returned.
@@ -119,7 +151,9 @@ switch ($Task) {
     'Docs' { Invoke-Docs }
     'Test' {
         Invoke-Build
-        $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut)
+        $server = Start-PostgresForTests
+        try { $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut) }
+        finally { Stop-PostgresForTests $server }
         exit $code
     }
     'Stress' {

@@ -73,16 +73,33 @@ Describe 'about_Mnesis' {
     }
 }
 
+# A PostgreSQL example names its server in its first line ($cs = '...'); it runs against a fresh
+# database of the test server, and its example credential becomes the server's own.
 Describe 'Documented example: <Command> / <Title>' -ForEach $examples {
-    It 'runs without error in an empty folder' {
+    BeforeAll {
+        $usesServer = $Code -match '-ConnectionString'
+    }
+
+    It 'runs without error in an empty folder' -Skip:($usesServer -and -not $env:MNESIS_TEST_POSTGRES) {
         $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         $null = New-Item -ItemType Directory $folder
+        $script = $Code
+        $database = $null
+        if ($usesServer) {
+            $database = New-TestPostgresDatabase
+            $builder = Get-TestConnectionParts $database
+            $script = $script -replace "(?m)^\`$cs = '[^']*'", "`$cs = '$database'"
+            $script = $script -replace "(?m)^\`$credential = .*$", "`$credential = [pscredential]::new('$($builder['Username'])', (ConvertTo-SecureString '$($builder['Password'])' -AsPlainText -Force))"
+        }
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Set-Location -LiteralPath '$folder'; Import-Module '$($env:MNESIS_TEST_MODULE)'; `$ErrorActionPreference = 'Stop'`n$Code`nClose-MnesisPool")
+            $null = $ps.AddScript("Set-Location -LiteralPath '$folder'; Import-Module '$($env:MNESIS_TEST_MODULE)'; `$ErrorActionPreference = 'Stop'`n$script`nClose-MnesisPool")
             $null = $ps.Invoke()
             $ps.Streams.Error | Should -BeNullOrEmpty -Because $Code
         }
-        finally { $ps.Dispose() }
+        finally {
+            $ps.Dispose()
+            if ($database) { Remove-TestPostgresDatabase $database }
+        }
     }
 }

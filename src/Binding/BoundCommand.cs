@@ -1,37 +1,35 @@
 using System;
 using System.Collections.Generic;
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Binding
 {
     /// <summary>
-    /// A command whose parameters are created once from the names in its SQL; each execution
-    /// only sets values. Values come from a row (an object or dictionary) and, for names the
-    /// row lacks, from a dictionary of defaults.
+    /// A command whose parameters come from the names in its SQL; each execution only sets values.
+    /// Values come from a row (an object or dictionary) and, for names the row lacks, from a
+    /// dictionary of defaults.
     /// </summary>
     internal sealed class BoundCommand : IDisposable
     {
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter[] _parameters;
+        private readonly StoreEngine _engine;
+        private readonly EngineCommand _command;
+        private readonly IReadOnlyList<string> _tokens;
 
-        internal BoundCommand(SqliteConnection connection, string sql)
+        internal BoundCommand(StoreEngine engine, DbConnection connection, string sql)
         {
-            IReadOnlyList<string> tokens = SqlParameterScanner.Scan(sql, out string positional);
-            if (positional != null)
+            ParsedSql parsed = SqlParameterScanner.Scan(sql, engine.Dialect);
+            if (parsed.FirstPositional != null)
             {
-                throw new MnesisException(Messages.PositionalParameter, "Query", positional);
+                throw new MnesisException(Messages.PositionalParameter, "Query", parsed.FirstPositional);
             }
 
             Sql = sql;
-            _command = connection.CreateCommand();
-            _command.CommandText = sql;
-            _parameters = new SqliteParameter[tokens.Count];
-            for (int i = 0; i < tokens.Count; i++)
-            {
-                _parameters[i] = _command.Parameters.AddWithValue(tokens[i], DBNull.Value);
-            }
+            _engine = engine;
+            _tokens = parsed.Names;
+            _command = engine.CreateCommand(connection, parsed);
         }
 
         internal string Sql { get; }
@@ -40,9 +38,9 @@ namespace Mnesis.PowerShell.Binding
         /// <param name="rowNumber">The row's place in the input, for errors; 0 when the values come from -Parameters alone.</param>
         internal void Bind(object row, object defaults, int rowNumber)
         {
-            foreach (SqliteParameter parameter in _parameters)
+            for (int i = 0; i < _tokens.Count; i++)
             {
-                string token = parameter.ParameterName;
+                string token = _tokens[i];
                 if (!(row != null && ValueLookup.TryGet(row, token, out object value))
                     && !(defaults != null && ValueLookup.TryGet(defaults, token, out value)))
                 {
@@ -52,20 +50,23 @@ namespace Mnesis.PowerShell.Binding
                     throw new MnesisException(Messages.ParameterMissing, token, token, source, SqlParameterScanner.BareName(token));
                 }
 
-                parameter.Value = ValueConverter.ToSqlite(value, token);
+                _command.SetValue(i, _engine.ToParameterValue(ValueConverter.Unwrap(value), token));
             }
         }
 
-        internal int Execute(SqliteTransaction transaction) => ForTransaction(transaction).ExecuteNonQuery();
+        internal int Execute(DbTransaction transaction) => _command.ExecuteNonQuery(transaction);
 
-        /// <summary>The command, bound and enlisted in <paramref name="transaction"/> (or none), for reading.</summary>
-        internal SqliteCommand ForTransaction(SqliteTransaction transaction)
-        {
-            _command.Transaction = transaction;
-            return _command;
-        }
+        internal int Queue(DbTransaction transaction) => _command.Queue(transaction);
 
-        /// <summary>Interrupts a running statement (Ctrl+C); SQLite answers SQLITE_INTERRUPT.</summary>
+        internal int Flush(DbTransaction transaction) => _command.Flush(transaction);
+
+        internal void DiscardQueued() => _command.DiscardQueued();
+
+        internal DbDataReader ExecuteReader(DbTransaction transaction) => _command.ExecuteReader(transaction);
+
+        internal object ExecuteScalar(DbTransaction transaction) => _command.ExecuteScalar(transaction);
+
+        /// <summary>Interrupts a running statement (Ctrl+C).</summary>
         internal void Cancel() => _command.Cancel();
 
         public void Dispose() => _command.Dispose();

@@ -1,25 +1,25 @@
 using System;
 using System.Collections.Generic;
-using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Binding
 {
     /// <summary>
-    /// Prepared commands of one connection, by SQL text, so repeated single-row calls skip
-    /// SQLite's prepare. A command is rented out to one caller at a time: a nested call with the
-    /// same SQL (a query inside another query's pipeline) gets a fresh one.
+    /// Prepared commands of one store's connection, by SQL text, so repeated single-row calls skip
+    /// parsing and preparing. A command is rented out to one caller at a time: a nested call with
+    /// the same SQL (a query inside another query's pipeline) gets a fresh one.
     /// </summary>
     internal sealed class CommandCache : IDisposable
     {
         private const int Capacity = 32;
 
-        private readonly SqliteConnection _connection;
+        private readonly MnesisStore _store;
         private readonly Dictionary<string, BoundCommand> _idle = new Dictionary<string, BoundCommand>(StringComparer.Ordinal);
         private bool _disposed;
 
-        internal CommandCache(SqliteConnection connection)
+        internal CommandCache(MnesisStore store)
         {
-            _connection = connection;
+            _store = store;
         }
 
         internal BoundCommand Rent(string sql)
@@ -33,7 +33,7 @@ namespace Mnesis.PowerShell.Binding
                 }
             }
 
-            return new BoundCommand(_connection, sql);
+            return new BoundCommand(_store.EngineImpl, _store.Connection, sql);
         }
 
         /// <summary>Takes a command back after a use that completed; anything else is disposed.</summary>

@@ -1,6 +1,7 @@
 using System;
+using System.Data.Common;
+using System.Globalization;
 using System.Management.Automation;
-using Microsoft.Data.Sqlite;
 
 namespace Mnesis.PowerShell.Binding
 {
@@ -13,7 +14,7 @@ namespace Mnesis.PowerShell.Binding
     {
         private readonly string[] _names;
 
-        internal RowBuilder(SqliteDataReader reader)
+        internal RowBuilder(DbDataReader reader)
         {
             _names = new string[reader.FieldCount];
             for (int i = 0; i < _names.Length; i++)
@@ -21,20 +22,20 @@ namespace Mnesis.PowerShell.Binding
                 string name = reader.GetName(i);
                 if (string.IsNullOrEmpty(name))
                 {
-                    name = "Column" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    name = "Column" + (i + 1).ToString(CultureInfo.InvariantCulture);
                 }
 
                 string unique = name;
                 for (int n = 2; Array.IndexOf(_names, unique, 0, i) >= 0; n++)
                 {
-                    unique = name + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    unique = name + n.ToString(CultureInfo.InvariantCulture);
                 }
 
                 _names[i] = unique;
             }
         }
 
-        internal PSObject Build(SqliteDataReader reader)
+        internal PSObject Build(DbDataReader reader)
         {
             var row = new PSObject();
             for (int i = 0; i < _names.Length; i++)

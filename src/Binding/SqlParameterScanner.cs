@@ -4,18 +4,20 @@ using System.Collections.Generic;
 namespace Mnesis.PowerShell.Binding
 {
     /// <summary>
-    /// Finds the parameters a SQL text uses (@name, $name, :name, ?, ?NNN) the way SQLite's
-    /// tokenizer does, skipping string literals, quoted identifiers and comments. Preparing the
-    /// text instead is not possible: a later statement may use a table an earlier one creates.
+    /// Finds the parameters a SQL text uses (@name, $name, :name, and the positional forms of the
+    /// dialect) the way the engine's tokenizer does, skipping string literals, quoted identifiers
+    /// and comments. Preparing the text instead is not possible: a later statement may use a table
+    /// an earlier one creates.
     /// </summary>
     internal static class SqlParameterScanner
     {
-        /// <summary>Named parameters as written (with prefix), each once, in order of appearance.</summary>
-        internal static IReadOnlyList<string> Scan(string sql, out string firstPositional)
+        internal static ParsedSql Scan(string sql, SqlDialect dialect)
         {
+            var occurrences = new List<ParameterOccurrence>();
             var names = new List<string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            firstPositional = null;
+            var statementEnds = new List<int>();
+            string firstPositional = null;
             int i = 0;
             while (i < sql.Length)
             {
@@ -23,11 +25,15 @@ namespace Mnesis.PowerShell.Binding
                 switch (c)
                 {
                     case '\'':
-                    case '"':
-                    case '`':
-                        i = SkipQuoted(sql, i, c);
+                        i = SkipQuoted(sql, i, c, backslashEscapes: dialect.EscapeStrings && IsEscapeStringPrefix(sql, i));
                         break;
-                    case '[':
+                    case '"':
+                        i = SkipQuoted(sql, i, c, backslashEscapes: false);
+                        break;
+                    case '`' when dialect.BackticksQuote:
+                        i = SkipQuoted(sql, i, c, backslashEscapes: false);
+                        break;
+                    case '[' when dialect.BracketsQuote:
                         i = SkipPast(sql, i + 1, "]");
                         break;
                     case '-' when Next(sql, i) == '-':
@@ -36,15 +42,26 @@ namespace Mnesis.PowerShell.Binding
                     case '/' when Next(sql, i) == '*':
                         i = SkipPast(sql, i + 2, "*/");
                         break;
-                    case '?':
-                        int end = i + 1;
-                        while (end < sql.Length && char.IsDigit(sql[end]))
-                        {
-                            end++;
-                        }
-
+                    case ';':
+                        statementEnds.Add(i);
+                        i++;
+                        break;
+                    case ':' when Next(sql, i) == ':':
+                        // A cast (x::text), not a parameter named ":text".
+                        i += 2;
+                        break;
+                    case '?' when dialect.QuestionMarkIsPositional:
+                        int end = SkipDigits(sql, i + 1);
                         firstPositional = firstPositional ?? sql.Substring(i, end - i);
                         i = end;
+                        break;
+                    case '$' when dialect.DollarDigitsArePositional && char.IsDigit(Next(sql, i)):
+                        int digitsEnd = SkipDigits(sql, i + 1);
+                        firstPositional = firstPositional ?? sql.Substring(i, digitsEnd - i);
+                        i = digitsEnd;
+                        break;
+                    case '$' when dialect.DollarQuotedStrings && TryDollarQuoteTag(sql, i, out string tag):
+                        i = SkipPast(sql, i + tag.Length, tag);
                         break;
                     case '@':
                     case '$':
@@ -55,9 +72,12 @@ namespace Mnesis.PowerShell.Binding
                             nameEnd++;
                         }
 
-                        if (nameEnd > i + 1)
+                        // In PostgreSQL a(1:2) is a slice, so a name must not start with a digit there.
+                        bool named = nameEnd > i + 1 && !(dialect.DollarDigitsArePositional && char.IsDigit(sql[i + 1]));
+                        if (named)
                         {
                             string token = sql.Substring(i, nameEnd - i);
+                            occurrences.Add(new ParameterOccurrence(token, i));
                             if (seen.Add(token))
                             {
                                 names.Add(token);
@@ -72,7 +92,7 @@ namespace Mnesis.PowerShell.Binding
                 }
             }
 
-            return names;
+            return new ParsedSql(sql, occurrences, names, statementEnds, firstPositional);
         }
 
         /// <summary>The name a value is looked up by: the token without its prefix.</summary>
@@ -82,12 +102,50 @@ namespace Mnesis.PowerShell.Binding
 
         private static bool IsIdentifierChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c > '\u007f';
 
-        // A doubled quote inside a quoted run is an escaped quote, not its end.
-        private static int SkipQuoted(string sql, int start, char quote)
+        private static int SkipDigits(string sql, int i)
+        {
+            while (i < sql.Length && char.IsDigit(sql[i]))
+            {
+                i++;
+            }
+
+            return i;
+        }
+
+        // E'...' (any case), not the end of an identifier such as "name'".
+        private static bool IsEscapeStringPrefix(string sql, int quote) =>
+            quote > 0 && (sql[quote - 1] == 'E' || sql[quote - 1] == 'e')
+            && (quote == 1 || !IsIdentifierChar(sql[quote - 2]));
+
+        // $$ or $tag$ where tag is an identifier that does not start with a digit.
+        private static bool TryDollarQuoteTag(string sql, int start, out string tag)
+        {
+            int i = start + 1;
+            if (i < sql.Length && (char.IsLetter(sql[i]) || sql[i] == '_' || sql[i] > '\u007f'))
+            {
+                while (i < sql.Length && IsIdentifierChar(sql[i]))
+                {
+                    i++;
+                }
+            }
+
+            bool isTag = i < sql.Length && sql[i] == '$';
+            tag = isTag ? sql.Substring(start, i - start + 1) : null;
+            return isTag;
+        }
+
+        // A doubled quote inside a quoted run is an escaped quote, not its end; so is \' in an E'...' literal.
+        private static int SkipQuoted(string sql, int start, char quote, bool backslashEscapes)
         {
             int i = start + 1;
             while (i < sql.Length)
             {
+                if (backslashEscapes && sql[i] == '\\')
+                {
+                    i += 2;
+                    continue;
+                }
+
                 if (sql[i] == quote)
                 {
                     if (Next(sql, i) != quote)

@@ -18,8 +18,8 @@ namespace Mnesis.PowerShell.Cmdlets
     {
         protected override void ProcessRecord()
         {
-            MnesisStore[] stores = SelectStores((path, pool) =>
-                WriteVerboseMessage(Messages.VerboseNothingToClose, path.FullPath, pool.Name)).ToArray();
+            MnesisStore[] stores = SelectStores((target, pool) =>
+                WriteVerboseMessage(Messages.VerboseNothingToClose, target.Display, pool.Name)).ToArray();
             if (SelectsWholePool)
             {
                 // One confirmation for the whole pool, not one per store.
@@ -36,9 +36,9 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 if (!store.IsOpen)
                 {
-                    WriteVerboseMessage(Messages.VerboseNothingToClose, store.Path, store.Pool.Name);
+                    WriteVerboseMessage(Messages.VerboseNothingToClose, store.Target, store.Pool.Name);
                 }
-                else if (ShouldProcess(store.Path, Messages.ShouldProcessCloseAction))
+                else if (ShouldProcess(store.Target, Messages.ShouldProcessCloseAction))
                 {
                     CloseConfirmed(store);
                 }
@@ -50,7 +50,7 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 store.Pool.Close(store, StopToken);
-                WriteVerboseMessage(Messages.VerboseClosed, store.Path, store.Pool.Name);
+                WriteVerboseMessage(Messages.VerboseClosed, store.Target, store.Pool.Name);
             }
             catch (OperationCanceledException)
             {

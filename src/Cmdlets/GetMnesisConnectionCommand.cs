@@ -1,22 +1,22 @@
+using System.Data.Common;
 using System.Management.Automation;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>
-    /// Returns the shared connection of open stores. It never opens anything: asking for a path
+    /// Returns the shared connection of open stores (a SqliteConnection or an NpgsqlConnection). It never opens anything: asking for a path
     /// that was not opened is an ObjectNotFound error (the seed's KeyError).
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MnesisConnection", DefaultParameterSetName = PathSet)]
-    [OutputType(typeof(SqliteConnection))]
+    [OutputType(typeof(DbConnection))]
     public sealed class GetMnesisConnectionCommand : StoreSelectingCmdlet
     {
         protected override void ProcessRecord()
         {
-            foreach (MnesisStore store in SelectStores((path, pool) =>
-                WriteMnesisError(new MnesisException(Messages.StoreNotOpen, path.FullPath, path.FullPath))))
+            foreach (MnesisStore store in SelectStores((target, pool) =>
+                WriteMnesisError(new MnesisException(Messages.StoreNotOpen, target.Display, target.Display))))
             {
                 if (store.IsOpen)
                 {
@@ -24,7 +24,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 }
                 else
                 {
-                    WriteMnesisError(new MnesisException(Messages.StoreClosed, store, store.Path));
+                    WriteMnesisError(new MnesisException(Messages.StoreClosed, store, store.Target));
                 }
             }
         }

@@ -15,7 +15,7 @@ namespace Mnesis.PowerShell.Cmdlets
     {
         protected override void EndProcessing()
         {
-            WriteObject(TargetPool.Stores.OrderBy(store => store.Path, StringComparer.Ordinal), enumerateCollection: true);
+            WriteObject(TargetPool.Stores.OrderBy(store => store.Target, StringComparer.Ordinal), enumerateCollection: true);
         }
     }
 }

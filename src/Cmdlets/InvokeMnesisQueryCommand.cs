@@ -1,17 +1,18 @@
 using System;
 using System.Collections;
+using System.Data.Common;
 using System.Management.Automation;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>
-    /// Reads without the write gate: in WAL mode a read runs while other runspaces and
-    /// processes write. Rows stream out one by one as SQLite returns them. Inside a -ScriptBlock
-    /// write on the same store, the read runs in that transaction and sees its changes.
+    /// Reads without the write gate: in WAL mode (and on PostgreSQL) a read runs while other
+    /// runspaces and processes write. Rows stream out one by one as the engine returns them. Inside
+    /// a -ScriptBlock write on the same store, the read runs in that transaction and sees its changes.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisQuery", DefaultParameterSetName = PoolSet)]
     [OutputType(typeof(PSObject))]
@@ -20,9 +21,10 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
         private const string StoreSet = "Store";
+        private const string ConnectionStringSet = "ConnectionString";
         private const string PoolSet = "Pool";
 
-        private SqliteCommand _running;
+        private BoundCommand _running;
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
@@ -33,6 +35,15 @@ namespace Mnesis.PowerShell.Cmdlets
         [Alias("PSPath", "LP")]
         [AllowEmptyString]
         public string LiteralPath { get; set; }
+
+        /// <summary>A PostgreSQL database: Npgsql keywords or a postgres:// URI.</summary>
+        [Parameter(ParameterSetName = ConnectionStringSet, Mandatory = true)]
+        [AllowEmptyString]
+        public string ConnectionString { get; set; }
+
+        [Parameter(ParameterSetName = ConnectionStringSet)]
+        [Credential]
+        public PSCredential Credential { get; set; }
 
         [Parameter(ParameterSetName = StoreSet, Mandatory = true, ValueFromPipeline = true)]
         public MnesisStore Store { get; set; }
@@ -62,7 +73,7 @@ namespace Mnesis.PowerShell.Cmdlets
             MnesisStore store = null;
             try
             {
-                store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: false, out _);
+                store = ResolveSingleStore(new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: false, out _);
                 BoundCommand command = store.Commands.Rent(Query);
                 bool completed = false;
                 try
@@ -88,10 +99,10 @@ namespace Mnesis.PowerShell.Cmdlets
                 store?.RecordError(ex.Message);
                 ThrowMnesisError(ex);
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (store != null && store.EngineImpl.IsEngineError(ex))
             {
                 ThrowIfStopping();
-                var error = new MnesisException(Messages.QueryFailed, store, ex, store.Path, ex.Message);
+                MnesisException error = store.EngineImpl.Translate(ex, EngineOperation.Read, store.StoreTarget, store);
                 store.RecordError(error.Message);
                 ThrowMnesisError(error);
             }
@@ -106,13 +117,14 @@ namespace Mnesis.PowerShell.Cmdlets
         private void Read(MnesisStore store, BoundCommand command)
         {
             // A write of this thread on this store holds the connection's transaction; read inside it.
-            WriteTransaction active = store.Gate.IsHeldByCurrentThread ? store.ActiveWrite : null;
-            _running = command.ForTransaction(active?.Transaction);
+            WriteTransaction active = store.ActiveWrite;
+            DbTransaction transaction = active != null && active.OwnerThread == WriteGate.CurrentThread ? active.Transaction : null;
+            _running = command;
             try
             {
                 if (Scalar)
                 {
-                    object value = _running.ExecuteScalar();
+                    object value = command.ExecuteScalar(transaction);
                     WriteObject(value is DBNull ? null : value);
                     return;
                 }
@@ -121,7 +133,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 store.ReaderOpened();
                 try
                 {
-                    using (SqliteDataReader reader = _running.ExecuteReader())
+                    using (DbDataReader reader = command.ExecuteReader(transaction))
                     {
                         do
                         {

@@ -3,40 +3,57 @@ using System.Collections;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
-using Microsoft.Data.Sqlite;
+using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>
-    /// Runs a write under the file's gate in one transaction: a query with -Parameters, a query
-    /// once per pipeline object, or a script block given the connection and the transaction.
+    /// Runs a write in one transaction, inside the database's gate: a query with -Parameters, a
+    /// query once per input object, or a script block given the connection and the transaction.
     /// Anything that does not finish (an error, Ctrl+C, a failing upstream command) rolls back.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet)]
-    [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet })]
-    [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet })]
+    [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
+    [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable
     {
         private const string QueryPathSet = "QueryPath";
         private const string QueryLiteralPathSet = "QueryLiteralPath";
         private const string QueryStoreSet = "QueryStore";
         private const string QueryPoolSet = "QueryPool";
+        private const string QueryConnectionStringSet = "QueryConnectionString";
         private const string ScriptPathSet = "ScriptBlockPath";
         private const string ScriptLiteralPathSet = "ScriptBlockLiteralPath";
         private const string ScriptStoreSet = "ScriptBlockStore";
         private const string ScriptPoolSet = "ScriptBlockPool";
+        private const string ScriptConnectionStringSet = "ScriptBlockConnectionString";
+
+        private const int ProgressEveryRows = 10000;
+
+        // A -Query write whose input is all in hand is run again after losing a race with another
+        // writer (PostgreSQL's serialization failures and deadlocks), after a growing pause.
+        private const int ConflictAttempts = 4;
+        private const int ConflictBackoffMilliseconds = 25;
 
         private MnesisStore _store;
         private BoundCommand _command;
         private WriteTransaction _transaction;
+        private IEnumerable _inputRows;
         private int _rowsChanged;
         private int _rowsInBatch;
         private int _rowsSeen;
         private bool _completed;
         private bool _openedHere;
+
+        // Decided once in BeginProcessing: they are read for every row.
+        private bool _hasRows;
+        private bool _showProgress;
+        private int _knownRowCount;
+        private bool _progressShown;
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
@@ -50,6 +67,17 @@ namespace Mnesis.PowerShell.Cmdlets
         [AllowEmptyString]
         public string LiteralPath { get; set; }
 
+        /// <summary>A PostgreSQL database: Npgsql keywords or a postgres:// URI.</summary>
+        [Parameter(ParameterSetName = QueryConnectionStringSet, Mandatory = true)]
+        [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true)]
+        [AllowEmptyString]
+        public string ConnectionString { get; set; }
+
+        [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Parameter(ParameterSetName = ScriptConnectionStringSet)]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
         [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true)]
         public MnesisStore Store { get; set; }
@@ -58,15 +86,17 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = QueryPoolSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet, Mandatory = true, Position = 0)]
         [AllowNull]
         [AllowEmptyString]
         public string Query { get; set; }
 
-        /// <summary>Values for the query's parameters, by name; for pipeline rows, the values a row lacks.</summary>
+        /// <summary>Values for the query's parameters, by name; for input rows, the values a row lacks.</summary>
         [Parameter(ParameterSetName = QueryPathSet)]
         [Parameter(ParameterSetName = QueryLiteralPathSet)]
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet)]
         public IDictionary Parameters { get; set; }
 
         /// <summary>A row: its properties (or keys) are bound to the query's parameters by name.</summary>
@@ -74,6 +104,7 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryLiteralPathSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryStoreSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryPoolSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet, ValueFromPipeline = true)]
         [AllowNull]
         public PSObject InputObject { get; set; }
 
@@ -82,23 +113,17 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryLiteralPathSet)]
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet)]
         public int BatchSize { get; set; }
 
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = ScriptPoolSet, Mandatory = true, Position = 0)]
+        [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true, Position = 0)]
         public ScriptBlock ScriptBlock { get; set; }
 
         private bool IsScriptBlockForm => ScriptBlock != null;
-
-        private const int ProgressEveryRows = 10000;
-
-        // Decided once in BeginProcessing: they are read for every row.
-        private bool _hasRows;
-        private bool _showProgress;
-        private int _knownRowCount;
-        private bool _progressShown;
 
         protected override void BeginProcessing()
         {
@@ -116,7 +141,7 @@ namespace Mnesis.PowerShell.Cmdlets
             _showProgress = _hasRows && WantsProgress();
             try
             {
-                _store = ResolveSingleStore(Store, Path, LiteralPath, mayCreate: true, out _openedHere);
+                _store = ResolveSingleStore(new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: true, out _openedHere);
                 if (!IsScriptBlockForm)
                 {
                     _command = _store.Commands.Rent(Query);
@@ -138,16 +163,21 @@ namespace Mnesis.PowerShell.Cmdlets
 
             if (MyInvocation.ExpectingInput)
             {
-                WriteRow(InputObject);
+                try
+                {
+                    WriteRow(InputObject);
+                }
+                catch (Exception ex) when (IsWriteFailure(ex))
+                {
+                    Fail(ex);
+                }
+
                 return;
             }
 
-            IEnumerable rows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
-            _knownRowCount = rows is ICollection collection ? collection.Count : 0;
-            foreach (object row in rows)
-            {
-                WriteRow(row);
-            }
+            // -InputObject: every row is in hand, so the write runs in EndProcessing, where it can be run again.
+            _inputRows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
+            _knownRowCount = _inputRows is ICollection collection ? collection.Count : 0;
         }
 
         protected override void EndProcessing()
@@ -158,14 +188,16 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
-            if (!_hasRows)
-            {
-                WriteRow(null);
-            }
-
             try
             {
-                CommitBatch();
+                if (MyInvocation.ExpectingInput)
+                {
+                    CommitBatch();
+                }
+                else
+                {
+                    RunAgainOnConflict(WriteAllInHand);
+                }
             }
             catch (Exception ex) when (IsWriteFailure(ex))
             {
@@ -213,38 +245,77 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
-        // A row without -InputObject (the single-statement form) takes its values from -Parameters alone.
+        // -Parameters alone is one row without an input object; -InputObject rows are each bound in turn.
+        private void WriteAllInHand()
+        {
+            if (_inputRows == null)
+            {
+                WriteRow(null);
+            }
+            else
+            {
+                foreach (object row in _inputRows)
+                {
+                    WriteRow(row);
+                }
+            }
+
+            CommitBatch();
+        }
+
+        private void RunAgainOnConflict(Action write)
+        {
+            bool mayRunAgain = BatchSize == 0;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    write();
+                    return;
+                }
+                catch (Exception ex) when (mayRunAgain && attempt < ConflictAttempts && IsConflict(ex))
+                {
+                    RollBack();
+                    _command?.DiscardQueued();
+                    _store.RecordConflict();
+                    _rowsChanged = 0;
+                    _rowsSeen = 0;
+                    _rowsInBatch = 0;
+                    WriteVerboseMessage(Messages.VerboseRetryingConflict, _store.Target, attempt);
+                    if (StopToken.WaitHandle.WaitOne(ConflictBackoffMilliseconds << attempt))
+                    {
+                        throw new PipelineStoppedException();
+                    }
+                }
+            }
+        }
+
+        // The write form without input rows takes its values from -Parameters alone; pipeline rows are
+        // queued (an engine with round trips sends many at once) and run at the latest at the commit.
         private void WriteRow(object row)
         {
             _rowsSeen++;
-            try
+            if (_hasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
             {
-                if (_hasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
-                {
-                    throw new MnesisException(Messages.InputObjectNull, "InputObject", _rowsSeen);
-                }
-
-                if (_transaction == null)
-                {
-                    _transaction = BeginWrite();
-                }
-
-                _command.Bind(row, Parameters, _hasRows ? _rowsSeen : 0);
-                _rowsChanged += _command.Execute(_transaction.Transaction);
-                _rowsInBatch++;
-                if (BatchSize > 0 && _rowsInBatch >= BatchSize)
-                {
-                    CommitBatch();
-                }
-
-                if (_showProgress && _rowsSeen % ProgressEveryRows == 0)
-                {
-                    ReportProgress();
-                }
+                throw new MnesisException(Messages.InputObjectNull, "InputObject", _rowsSeen);
             }
-            catch (Exception ex) when (IsWriteFailure(ex))
+
+            if (_transaction == null)
             {
-                Fail(ex);
+                _transaction = BeginWrite();
+            }
+
+            _command.Bind(row, Parameters, _hasRows ? _rowsSeen : 0);
+            _rowsChanged += _hasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
+            _rowsInBatch++;
+            if (BatchSize > 0 && _rowsInBatch >= BatchSize)
+            {
+                CommitBatch();
+            }
+
+            if (_showProgress && _rowsSeen % ProgressEveryRows == 0)
+            {
+                ReportProgress();
             }
         }
 
@@ -256,12 +327,17 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
+            if (_command != null)
+            {
+                _rowsChanged += _command.Flush(_transaction.Transaction);
+            }
+
             WriteTransaction committing = _transaction;
             _transaction = null;
             committing.Commit();
             if (!committing.IsNested)
             {
-                WriteVerboseMessage(Messages.VerboseCommitted, _store.Path);
+                WriteVerboseMessage(Messages.VerboseCommitted, _store.Target);
             }
 
             _rowsInBatch = 0;
@@ -305,10 +381,10 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, StopToken,
-                    () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Path));
+                    () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
                 if (write.IsNested)
                 {
-                    WriteVerboseMessage(Messages.VerboseJoined, _store.Path);
+                    WriteVerboseMessage(Messages.VerboseJoined, _store.Target);
                 }
 
                 return write;
@@ -325,7 +401,7 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 _transaction.Rollback();
                 _transaction = null;
-                WriteVerboseMessage(Messages.VerboseRolledBack, _store.Path);
+                WriteVerboseMessage(Messages.VerboseRolledBack, _store.Target);
             }
         }
 
@@ -347,7 +423,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private ProgressRecord NewProgressRecord(ProgressRecordType type)
         {
             var record = new ProgressRecord(0,
-                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _store.Path),
+                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _store.Target),
                 string.Format(CultureInfo.CurrentCulture, Messages.ProgressStatus, _rowsSeen))
             {
                 RecordType = type,
@@ -370,26 +446,36 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
+        // A conflict at the commit arrives already translated, with the engine's exception inside.
+        private bool IsConflict(Exception ex) =>
+            _store.EngineImpl.IsWriteConflict(ex is MnesisException && ex.InnerException != null ? ex.InnerException : ex);
+
         private bool IsWriteFailure(Exception ex) =>
-            ex is MnesisException || ex is SqliteException || (ex is InvalidOperationException && !_store.IsOpen);
+            ex is MnesisException || _store.EngineImpl.IsEngineError(ex) || (ex is InvalidOperationException && !_store.IsOpen);
 
         // Every failure inside a write rolls it back before it surfaces as a terminating error.
         private void Fail(Exception ex)
         {
             RollBack();
+            _command?.DiscardQueued();
             MnesisException error;
-            switch (ex)
+            if (ex is MnesisException mnesis)
             {
-                case MnesisException mnesis:
-                    error = mnesis;
-                    break;
-                case SqliteException sqlite:
-                    ThrowIfStopping();
-                    error = SqliteFailure.ToMnesis(sqlite, _store);
-                    break;
-                default:
-                    error = new MnesisException(Messages.StoreClosed, _store, ex, _store.Path);
-                    break;
+                error = mnesis;
+            }
+            else if (_store.EngineImpl.IsEngineError(ex))
+            {
+                ThrowIfStopping();
+                error = _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
+            }
+            else
+            {
+                error = new MnesisException(Messages.StoreClosed, _store, ex, _store.Target);
+            }
+
+            if (IsConflict(ex))
+            {
+                _store.RecordConflict();
             }
 
             _store.RecordError(error.Message);

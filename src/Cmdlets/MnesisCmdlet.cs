@@ -5,12 +5,13 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Engines.Sqlite;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
-    /// <summary>What every Mnesis cmdlet shares: -Pool, path resolution, errors and Ctrl+C.</summary>
+    /// <summary>What every Mnesis cmdlet shares: -Pool, naming stores, errors and Ctrl+C.</summary>
     public abstract class MnesisCmdlet : PSCmdlet
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
@@ -31,23 +32,58 @@ namespace Mnesis.PowerShell.Cmdlets
             base.StopProcessing();
         }
 
-        internal List<StorePath> ResolvePaths(string input, bool literal, Action<MnesisException> onItemError = null)
+        /// <summary>The SQLite files a -Path (wildcards) or -LiteralPath names, resolved the PowerShell way.</summary>
+        internal List<SqliteTarget> ResolvePaths(string input, bool literal, Action<MnesisException> onItemError = null)
         {
-            return StorePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path", onItemError);
+            return SqlitePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path", onItemError);
+        }
+
+        /// <summary>The server database a -ConnectionString (with -Credential) names.</summary>
+        internal static StoreTarget ResolveConnectionString(string connectionString, PSCredential credential)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new MnesisException(Messages.ConnectionStringEmpty, "ConnectionString");
+            }
+
+            return ServerEngines.PostgreSql.ParseTarget(connectionString, credential);
         }
 
         /// <summary>
-        /// Resolves every input; one that cannot be resolved is reported as a non-terminating
+        /// Every store each input names; one that cannot be resolved is reported as a non-terminating
         /// error and skipped, so the others still run.
         /// </summary>
-        internal IEnumerable<StorePath> ResolveEach(string[] inputs, bool literal)
+        internal IEnumerable<StoreTarget> ResolveEach(string[] paths, bool literal, string[] connectionStrings, PSCredential credential)
         {
-            foreach (string input in inputs)
+            if (connectionStrings != null)
             {
-                List<StorePath> paths;
+                foreach (string connectionString in connectionStrings)
+                {
+                    StoreTarget target = null;
+                    try
+                    {
+                        target = ResolveConnectionString(connectionString, credential);
+                    }
+                    catch (MnesisException ex)
+                    {
+                        WriteMnesisError(ex);
+                    }
+
+                    if (target != null)
+                    {
+                        yield return target;
+                    }
+                }
+
+                yield break;
+            }
+
+            foreach (string input in paths)
+            {
+                List<SqliteTarget> targets;
                 try
                 {
-                    paths = ResolvePaths(input, literal, WriteMnesisError);
+                    targets = ResolvePaths(input, literal, WriteMnesisError);
                 }
                 catch (MnesisException ex)
                 {
@@ -55,31 +91,40 @@ namespace Mnesis.PowerShell.Cmdlets
                     continue;
                 }
 
-                foreach (StorePath path in paths)
+                foreach (SqliteTarget target in targets)
                 {
-                    yield return path;
+                    yield return target;
                 }
             }
         }
 
         /// <summary>
-        /// The one store a read or write goes to: -Store, else -Path/-LiteralPath (opened with
-        /// the default options if the pool does not hold it yet), else the pool's only store.
+        /// The one store a read or write goes to: -Store, else the database -Path, -LiteralPath or
+        /// -ConnectionString names (opened with the default options if the pool does not hold it
+        /// yet), else the pool's only store.
         /// </summary>
         /// <param name="mayCreate">False for reads: a file that does not exist is an error, not a new database.</param>
         /// <param name="opened">True when this call opened the store (it was not open in the pool).</param>
-        internal MnesisStore ResolveSingleStore(MnesisStore store, string path, string literalPath, bool mayCreate, out bool opened)
+        internal MnesisStore ResolveSingleStore(StoreNaming naming, bool mayCreate, out bool opened)
         {
             opened = false;
-            if (store != null)
+            if (naming.Store != null)
             {
-                store.ThrowIfClosed();
-                return store;
+                naming.Store.ThrowIfClosed();
+                return naming.Store;
             }
 
             MnesisPool pool = TargetPool;
-            string input = path ?? literalPath;
-            if (input == null)
+            StoreTarget target;
+            if (naming.ConnectionString != null)
+            {
+                target = ResolveConnectionString(naming.ConnectionString, naming.Credential);
+            }
+            else if (naming.Path != null || naming.LiteralPath != null)
+            {
+                target = ResolveSinglePath(naming.Path ?? naming.LiteralPath, literal: naming.LiteralPath != null, mayCreate);
+            }
+            else
             {
                 MnesisStore[] stores = pool.Stores;
                 if (stores.Length != 1)
@@ -90,43 +135,33 @@ namespace Mnesis.PowerShell.Cmdlets
                 return stores[0];
             }
 
-            List<StorePath> paths = ResolvePaths(input, literal: literalPath != null);
-            if (paths.Count != 1)
-            {
-                throw new MnesisException(Messages.PathMatchesSeveral, input, input, paths.Count);
-            }
-
-            StorePath target = paths[0];
-            if (pool.TryGet(target, out MnesisStore open))
-            {
-                WriteVerboseMessage(Messages.VerboseReused, open.Path, pool.Name);
-                return open;
-            }
-
-            if (!mayCreate && !System.IO.File.Exists(target.FullPath))
-            {
-                throw new MnesisException(Messages.PathNotFound, input, input);
-            }
-
             MnesisStore acquired = AcquireStore(pool, target, StoreOptions.Default, out bool reused);
             opened = !reused;
             return acquired;
         }
 
-        /// <summary>The pool's store for <paramref name="path"/>, opened if needed, with the pool event in -Verbose.</summary>
-        internal MnesisStore AcquireStore(MnesisPool pool, StorePath path, StoreOptions options, out bool reused)
+        /// <summary>The pool's store for <paramref name="target"/>, opened if needed, with the pool event in -Verbose.</summary>
+        internal MnesisStore AcquireStore(MnesisPool pool, StoreTarget target, StoreOptions options, out bool reused)
         {
-            MnesisStore store = pool.Acquire(path, options, out reused);
+            MnesisStore store = pool.Acquire(target, options, out reused);
             if (reused)
             {
-                WriteVerboseMessage(Messages.VerboseReused, store.Path, pool.Name);
+                WriteVerboseMessage(Messages.VerboseReused, store.Target, pool.Name);
             }
             else
             {
-                WriteVerboseMessage(Messages.VerboseOpened, store.Path, store.WalMode, store.BusyTimeout, pool.Name);
-                if (Native.NativeLibraryLoader.ForeignLibraryWarning != null)
+                if (store.WalMode.HasValue)
                 {
-                    WriteWarning(Native.NativeLibraryLoader.ForeignLibraryWarning);
+                    WriteVerboseMessage(Messages.VerboseOpened, store.Target, store.WalMode, store.BusyTimeout, pool.Name);
+                }
+                else
+                {
+                    WriteVerboseMessage(Messages.VerboseOpenedServer, store.Engine, store.Target, store.BusyTimeout, pool.Name);
+                }
+
+                if (NativeLibraryLoader.ForeignLibraryWarning != null && target is SqliteTarget)
+                {
+                    WriteWarning(NativeLibraryLoader.ForeignLibraryWarning);
                 }
             }
 
@@ -150,6 +185,23 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        private SqliteTarget ResolveSinglePath(string input, bool literal, bool mayCreate)
+        {
+            List<SqliteTarget> targets = ResolvePaths(input, literal);
+            if (targets.Count != 1)
+            {
+                throw new MnesisException(Messages.PathMatchesSeveral, input, input, targets.Count);
+            }
+
+            SqliteTarget target = targets[0];
+            if (!mayCreate && !TargetPool.TryGet(target, out _) && !System.IO.File.Exists(target.FullPath))
+            {
+                throw new MnesisException(Messages.PathNotFound, input, input);
+            }
+
+            return target;
         }
     }
 }

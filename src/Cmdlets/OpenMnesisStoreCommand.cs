@@ -1,17 +1,18 @@
 using System.Management.Automation;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
-    /// <summary>Opens (or reuses) the pooled store of each database path.</summary>
+    /// <summary>Opens (or reuses) the pooled store of each database: SQLite files by path, PostgreSQL databases by connection string.</summary>
     [Cmdlet(VerbsCommon.Open, "MnesisStore", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(MnesisStore))]
     public sealed class OpenMnesisStoreCommand : MnesisCmdlet
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const string ConnectionStringSet = "ConnectionString";
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -22,8 +23,19 @@ namespace Mnesis.PowerShell.Cmdlets
         [AllowEmptyString]
         public string[] LiteralPath { get; set; }
 
-        /// <summary>Keep the database's journal mode instead of switching to WAL.</summary>
-        [Parameter]
+        /// <summary>A PostgreSQL database: Npgsql keywords or a postgres:// URI.</summary>
+        [Parameter(ParameterSetName = ConnectionStringSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string[] ConnectionString { get; set; }
+
+        /// <summary>User and password for -ConnectionString.</summary>
+        [Parameter(ParameterSetName = ConnectionStringSet)]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
+        /// <summary>Keep the database's journal mode instead of switching to WAL (SQLite).</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter NoWal { get; set; }
 
         /// <summary>Seconds to wait for another connection's lock; 30 by default.</summary>
@@ -43,11 +55,11 @@ namespace Mnesis.PowerShell.Cmdlets
             bool literal = ParameterSetName == LiteralPathSet;
             var options = new StoreOptions(!NoWal, BusyTimeout);
             MnesisPool pool = TargetPool;
-            foreach (StorePath path in ResolveEach(literal ? LiteralPath : Path, literal))
+            foreach (StoreTarget target in ResolveEach(literal ? LiteralPath : Path, literal, ConnectionString, Credential))
             {
                 try
                 {
-                    WriteObject(Open(pool, path, options));
+                    WriteObject(Open(pool, target, options));
                 }
                 catch (MnesisException ex)
                 {
@@ -56,9 +68,9 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
-        private MnesisStore Open(MnesisPool pool, StorePath path, StoreOptions options)
+        private MnesisStore Open(MnesisPool pool, StoreTarget target, StoreOptions options)
         {
-            MnesisStore store = AcquireStore(pool, path, options, out bool reused);
+            MnesisStore store = AcquireStore(pool, target, options, out bool reused);
             if (!reused)
             {
                 return store;
@@ -67,10 +79,12 @@ namespace Mnesis.PowerShell.Cmdlets
             StoreOptions first = store.RequestedOptions;
             bool askedForOtherOptions =
                 (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.WalMode != options.WalMode)
-                || (MyInvocation.BoundParameters.ContainsKey(nameof(BusyTimeout)) && first.BusyTimeoutSeconds != options.BusyTimeoutSeconds);
+                || (MyInvocation.BoundParameters.ContainsKey(nameof(BusyTimeout)) && first.BusyTimeoutSeconds != options.BusyTimeoutSeconds)
+                || (target.Engine is ServerEngine server && server.HasOtherOptions(store.StoreTarget, target));
             if (askedForOtherOptions)
             {
-                WriteWarningMessage(Messages.OptionsIgnored, store.Path, store.WalMode, store.BusyTimeout);
+                WriteWarningMessage(store.WalMode.HasValue ? Messages.OptionsIgnored : Messages.ServerOptionsIgnored,
+                    store.Target, store.WalMode, store.BusyTimeout);
             }
 
             return store;

@@ -24,7 +24,7 @@ namespace Mnesis.PowerShell.Cmdlets
             string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
             return pool.Stores
                 .Select(store => store.Path)
-                .Where(path => path.IndexOf(typed, StringComparison.OrdinalIgnoreCase) >= 0)
+                .Where(path => path != null && path.IndexOf(typed, StringComparison.OrdinalIgnoreCase) >= 0)
                 .OrderBy(path => path, StringComparer.Ordinal)
                 .Select(path => new CompletionResult("'" + path.Replace("'", "''") + "'", path, CompletionResultType.ParameterValue, path));
         }

@@ -30,6 +30,55 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisPathInvalid", ErrorCategory.InvalidArgument,
             "The path '{0}' cannot be used: {1}");
 
+        // Server databases
+        internal static readonly ErrorDefinition ConnectionStringEmpty = new ErrorDefinition(
+            "MnesisConnectionStringEmpty", ErrorCategory.InvalidArgument,
+            "The value of parameter 'ConnectionString' is empty or white space; give a PostgreSQL connection string (Host=...;Database=...) or a postgres:// URI.");
+
+        internal static readonly ErrorDefinition ConnectionStringInvalid = new ErrorDefinition(
+            "MnesisConnectionStringInvalid", ErrorCategory.InvalidArgument,
+            "The connection string cannot be used: {0}");
+
+        internal static readonly ErrorDefinition EngineUnsupported = new ErrorDefinition(
+            "MnesisEngineUnsupported", ErrorCategory.NotImplemented,
+            "{0} stores need PowerShell 7.4 or later; this is Windows PowerShell on .NET Framework {1}. SQLite stores (-Path) work here.");
+
+        internal static readonly ErrorDefinition EngineLoadFailed = new ErrorDefinition(
+            "MnesisEngineLoadFailed", ErrorCategory.NotInstalled,
+            "Mnesis could not load its {0} engine ({1}): {2}. Make sure the whole module folder was copied.");
+
+        internal static readonly ErrorDefinition ServerUnreachable = new ErrorDefinition(
+            "MnesisServerUnreachable", ErrorCategory.ConnectionError,
+            "The PostgreSQL server of '{0}' could not be reached: {1}");
+
+        internal static readonly ErrorDefinition AuthenticationFailed = new ErrorDefinition(
+            "MnesisAuthenticationFailed", ErrorCategory.AuthenticationError,
+            "The PostgreSQL server of '{0}' refused the user's credentials: {1}");
+
+        internal static readonly ErrorDefinition DatabaseNotFound = new ErrorDefinition(
+            "MnesisDatabaseNotFound", ErrorCategory.ObjectNotFound,
+            "The PostgreSQL database of '{0}' does not exist: {1}");
+
+        internal static readonly ErrorDefinition TlsFailed = new ErrorDefinition(
+            "MnesisTlsFailed", ErrorCategory.SecurityError,
+            "The encrypted connection to '{0}' could not be made: {1}");
+
+        internal static readonly ErrorDefinition ServerOpenFailed = new ErrorDefinition(
+            "MnesisServerOpenFailed", ErrorCategory.OpenError,
+            "Connecting to '{0}' failed: {1}");
+
+        internal static readonly ErrorDefinition WriteConflict = new ErrorDefinition(
+            "MnesisWriteConflict", ErrorCategory.WriteError,
+            "The write to '{0}' lost a race with another writer ({1}) and was rolled back; run it again. PostgreSQL says: {2}");
+
+        internal static readonly ErrorDefinition ArrayElementsMixed = new ErrorDefinition(
+            "MnesisArrayElementsMixed", ErrorCategory.InvalidType,
+            "The array for parameter '{0}' mixes [{1}] and [{2}] elements; a PostgreSQL array has one element type. Cast it, as in [int[]]$values.");
+
+        internal static readonly ErrorDefinition ArrayElementTypeUnknown = new ErrorDefinition(
+            "MnesisArrayElementTypeUnknown", ErrorCategory.InvalidType,
+            "The array for parameter '{0}' is empty or all $null, so its element type is unknown. Give a typed array, as in [int[]]@().");
+
         // Opening
         internal static readonly ErrorDefinition NegativeBusyTimeout = new ErrorDefinition(
             "MnesisNegativeBusyTimeout", ErrorCategory.InvalidArgument,
@@ -91,7 +140,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition ParameterTypeUnsupported = new ErrorDefinition(
             "MnesisParameterTypeUnsupported", ErrorCategory.InvalidType,
-            "The value for parameter '{0}' is of type [{1}], which SQLite cannot store. Use a string, number, boolean, date, GUID or byte array.");
+            "The value for parameter '{0}' is of type [{1}], which {2} cannot store. Use a string, number, boolean, date, GUID or byte array.");
 
         internal static readonly ErrorDefinition InputObjectNull = new ErrorDefinition(
             "MnesisInputObjectNull", ErrorCategory.InvalidArgument,
@@ -103,7 +152,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition SqlFailed = new ErrorDefinition(
             "MnesisSqlFailed", ErrorCategory.InvalidOperation,
-            "The write to '{0}' failed and was rolled back. SQLite says: {1}");
+            "The write to '{0}' failed and was rolled back. {1} says: {2}");
 
         internal static readonly ErrorDefinition NestedWriteInBulkWrite = new ErrorDefinition(
             "MnesisNestedWriteInBulkWrite", ErrorCategory.InvalidOperation,
@@ -115,7 +164,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition QueryFailed = new ErrorDefinition(
             "MnesisQueryFailed", ErrorCategory.InvalidOperation,
-            "The query on '{0}' failed. SQLite says: {1}");
+            "The query on '{0}' failed. {1} says: {2}");
 
         internal static readonly ErrorDefinition DatabaseBusy = new ErrorDefinition(
             "MnesisDatabaseBusy", ErrorCategory.ResourceBusy,
@@ -137,6 +186,9 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string ProgressStatus = "{0:N0} rows written";
 
         // Warnings
+        internal const string ServerOptionsIgnored =
+            "The store '{0}' is already open with other connection options; the first options stand. Close it first to reopen it with other options.";
+
         internal const string OptionsIgnored =
             "The store '{0}' is already open with WalMode={1} and BusyTimeout={2}; the first options stand. Close it first to reopen it with other options.";
 
@@ -148,6 +200,8 @@ namespace Mnesis.PowerShell.Diagnostics
 
         // Verbose: pool events and paths only, never parameter values.
         internal const string VerboseOpened = "Mnesis: opened store '{0}' (WalMode={1}, BusyTimeout={2} s) in pool {3}.";
+        internal const string VerboseOpenedServer = "Mnesis: opened {0} store '{1}' (BusyTimeout={2} s) in pool {3}.";
+        internal const string VerboseRetryingConflict = "Mnesis: the write to '{0}' lost a race with another writer (attempt {1}); rolled back, running it again.";
         internal const string VerboseReused = "Mnesis: reusing open store '{0}' from pool {1}.";
         internal const string VerboseClosed = "Mnesis: closed store '{0}' of pool {1}.";
         internal const string VerboseNothingToClose = "Mnesis: no open store for '{0}' in pool {1}; nothing to close.";

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Native;
+using Mnesis.PowerShell.Engines.Sqlite;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Module

@@ -2,21 +2,19 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
-    /// One connection per resolved database path. Each runspace has a default pool;
-    /// New-MnesisPool makes isolated ones (the seed's StorePool() for tests).
+    /// One connection per database (per resolved path, per server target). Each runspace has a
+    /// default pool; New-MnesisPool makes isolated ones (the seed's StorePool() for tests).
     /// </summary>
     public sealed class MnesisPool
     {
         private readonly object _sync = new object();
         private readonly Dictionary<string, MnesisStore> _stores = new Dictionary<string, MnesisStore>(StringComparer.Ordinal);
-        private readonly Dictionary<string, object> _openLocks = new Dictionary<string, object>(StringComparer.Ordinal);
 
         internal MnesisPool(bool isDefault)
         {
@@ -58,78 +56,67 @@ namespace Mnesis.PowerShell.Pool
         }
 
         /// <summary>
-        /// The store for <paramref name="path"/>, opened on first use. Only the first caller for a
-        /// path opens it (a per-path lock with a second look); the others get the same store.
+        /// The store for <paramref name="target"/>, opened on first use. Only the first caller for a
+        /// database opens it (a per-database lock with a second look); the others get the same store.
         /// </summary>
-        internal MnesisStore Acquire(StorePath path, StoreOptions options, out bool reused)
+        internal MnesisStore Acquire(StoreTarget target, StoreOptions options, out bool reused)
         {
-            if (TryGet(path, out MnesisStore existing))
+            if (TryGet(target, out MnesisStore existing))
             {
                 reused = true;
                 return existing;
             }
 
-            object openLock;
-            lock (_sync)
+            // Counted as a user before the engine opens anything, so a concurrent removal of a
+            // database that a failed write created waits for this open, or this open for it.
+            SharedTargetState shared = SharedTargets.Join(target);
+            try
             {
-                if (!_openLocks.TryGetValue(path.Key, out openLock))
+                lock (shared.OpenLock)
                 {
-                    openLock = new object();
-                    _openLocks.Add(path.Key, openLock);
+                    if (TryGet(target, out existing))
+                    {
+                        SharedTargets.Leave(target);
+                        reused = true;
+                        return existing;
+                    }
+
+                    var store = new MnesisStore(this, target, target.Engine.Open(target, options, shared), options, shared);
+                    lock (_sync)
+                    {
+                        _stores.Add(target.Key, store);
+                    }
+
+                    reused = false;
+                    return store;
                 }
             }
-
-            lock (openLock)
+            catch
             {
-                if (TryGet(path, out existing))
-                {
-                    reused = true;
-                    return existing;
-                }
-
-                OpenFiles.Register(path.Key);
-                SqliteConnection connection;
-                bool walMode;
-                Action removeCreated;
-                try
-                {
-                    connection = StoreOpener.Open(path, options, out walMode, out removeCreated);
-                }
-                catch
-                {
-                    OpenFiles.Unregister(path.Key);
-                    throw;
-                }
-
-                var store = new MnesisStore(this, path, connection, walMode, options, removeCreated);
-                lock (_sync)
-                {
-                    _stores.Add(path.Key, store);
-                }
-
-                reused = false;
-                return store;
+                SharedTargets.Leave(target);
+                throw;
             }
         }
 
-        internal bool TryGet(StorePath path, out MnesisStore store)
+        internal bool TryGet(StoreTarget target, out MnesisStore store)
         {
             lock (_sync)
             {
-                return _stores.TryGetValue(path.Key, out store);
+                return _stores.TryGetValue(target.Key, out store);
             }
         }
 
         /// <summary>
-        /// Closes a store once no write is in progress on its connection (writes to the same file
+        /// Closes a store once no write is in progress on its connection (writes to the same database
         /// through other connections are not waited for). A write of this same thread cannot be
         /// waited for, so closing from inside it is refused.
         /// </summary>
         internal void Close(MnesisStore store, CancellationToken cancellation)
         {
-            if (store.ActiveWrite != null && store.Gate.IsHeldByCurrentThread)
+            WriteTransaction active = store.ActiveWrite;
+            if (active != null && active.OwnerThread == WriteGate.CurrentThread)
             {
-                throw new MnesisException(Messages.CloseInsideWrite, store, store.Path);
+                throw new MnesisException(Messages.CloseInsideWrite, store, store.Target);
             }
 
             store.ConnectionLock.Wait(cancellation);
@@ -137,9 +124,9 @@ namespace Mnesis.PowerShell.Pool
             {
                 lock (_sync)
                 {
-                    if (_stores.TryGetValue(store.StorePath.Key, out MnesisStore current) && ReferenceEquals(current, store))
+                    if (_stores.TryGetValue(store.StoreTarget.Key, out MnesisStore current) && ReferenceEquals(current, store))
                     {
-                        _stores.Remove(store.StorePath.Key);
+                        _stores.Remove(store.StoreTarget.Key);
                     }
                 }
 
@@ -155,9 +142,9 @@ namespace Mnesis.PowerShell.Pool
         }
 
         /// <summary>
-        /// Closes a store whose open created its database file and removes the file again, if nothing
-        /// was committed through it and no other connection of this process uses the file: a write
-        /// that failed on a path it opened itself then leaves nothing behind.
+        /// Closes a store whose open created its database and removes the database again, if nothing
+        /// was committed through it and no other connection of this process uses it: a write that
+        /// failed on a database it opened itself then leaves nothing behind.
         /// </summary>
         internal bool DiscardIfUnused(MnesisStore store)
         {
@@ -166,7 +153,7 @@ namespace Mnesis.PowerShell.Pool
                 return false;
             }
 
-            return OpenFiles.WhenSoleUser(store.StorePath.Key, () =>
+            return SharedTargets.WhenSoleUser(store.StoreTarget, () =>
             {
                 Close(store, CancellationToken.None);
                 store.RemoveCreated();

@@ -1,40 +1,47 @@
 using System;
+using System.Data.Common;
 using System.Threading;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Pool
 {
-    /// <summary>One open database file in a pool: its shared connection and the options it was opened with.</summary>
+    /// <summary>One open database in a pool: its shared connection and the options it was opened with.</summary>
     public sealed class MnesisStore
     {
         private volatile bool _isOpen = true;
         private long _writes;
         private long _rollbacks;
+        private long _conflicts;
         private long _gateWaitTicks;
         private int _openReaders;
 
-        internal MnesisStore(MnesisPool pool, StorePath path, SqliteConnection connection, bool walMode, StoreOptions requested, Action removeCreated)
+        internal MnesisStore(MnesisPool pool, StoreTarget target, OpenedConnection opened, StoreOptions requested, SharedTargetState shared)
         {
-            RemoveCreated = removeCreated;
             Pool = pool;
-            StorePath = path;
-            Connection = connection;
-            WalMode = walMode;
+            StoreTarget = target;
+            Connection = opened.Connection;
+            WalMode = opened.WalMode;
+            RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
             BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
-            Gate = WriteGate.For(path.Key);
-            Commands = new CommandCache(connection);
+            Shared = shared;
+            Commands = new CommandCache(this);
         }
 
-        /// <summary>The fully resolved path of the database file.</summary>
-        public string Path => StorePath.FullPath;
+        /// <summary>The database engine: SQLite or PostgreSQL.</summary>
+        public string Engine => StoreTarget.Engine.Name;
 
-        /// <summary>True when the database is in WAL journal mode.</summary>
-        public bool WalMode { get; }
+        /// <summary>The database: a file's full path, or user@host:port/database for a server (never a password).</summary>
+        public string Target => StoreTarget.Display;
+
+        /// <summary>The fully resolved path of a SQLite database file; null for a server database.</summary>
+        public string Path => (StoreTarget as Engines.Sqlite.SqliteTarget)?.FullPath;
+
+        /// <summary>True when the database is in WAL journal mode; null for engines without journal modes.</summary>
+        public bool? WalMode { get; }
 
         /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
         public int BusyTimeout { get; }
@@ -51,30 +58,37 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>Write transactions rolled back (errors, Ctrl+C, a throwing script block).</summary>
         public long Rollbacks => Interlocked.Read(ref _rollbacks);
 
-        /// <summary>Total time writes spent queued behind other writers for this file's gate.</summary>
+        /// <summary>Writes that lost a race with another writer (serialization failure or deadlock), retried or reported.</summary>
+        public long Conflicts => Interlocked.Read(ref _conflicts);
+
+        /// <summary>Total time writes spent queued behind other writers of the process for this database.</summary>
         public TimeSpan GateWait => TimeSpan.FromTicks(Interlocked.Read(ref _gateWaitTicks));
 
         /// <summary>The message of the last failed write or read, if any.</summary>
         public string LastError { get; private set; }
 
-        internal StorePath StorePath { get; }
+        internal StoreTarget StoreTarget { get; }
 
-        /// <summary>What the first open asked for; WalMode above is what SQLite granted.</summary>
+        internal StoreEngine EngineImpl => StoreTarget.Engine;
+
+        /// <summary>What the first open asked for; WalMode above is what the engine granted.</summary>
         internal StoreOptions RequestedOptions { get; }
 
-        internal SqliteConnection Connection { get; }
+        internal DbConnection Connection { get; }
 
-        internal WriteGate Gate { get; }
+        internal SharedTargetState Shared { get; }
+
+        internal WriteGate Gate => Shared.Gate;
 
         /// <summary>
-        /// Held by a write on this store's connection (inside the file's gate) and by Close, so a
-        /// close waits for a write on this connection only, not for other connections to the file.
+        /// Held by a write on this store's connection (inside the database's gate) and by Close, so a
+        /// close waits for a write on this connection only, not for other connections to the database.
         /// </summary>
         internal SemaphoreSlim ConnectionLock { get; } = new SemaphoreSlim(1, 1);
 
         internal CommandCache Commands { get; }
 
-        /// <summary>Removes the database file this store's open created; null if the file existed before.</summary>
+        /// <summary>Removes the database this store's open created; null if it existed before.</summary>
         internal Action RemoveCreated { get; }
 
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
@@ -91,6 +105,8 @@ namespace Mnesis.PowerShell.Pool
 
         internal void RecordRollback() => Interlocked.Increment(ref _rollbacks);
 
+        internal void RecordConflict() => Interlocked.Increment(ref _conflicts);
+
         internal void RecordGateWait(TimeSpan waited) => Interlocked.Add(ref _gateWaitTicks, waited.Ticks);
 
         internal void RecordError(string message) => LastError = message;
@@ -99,7 +115,7 @@ namespace Mnesis.PowerShell.Pool
         {
             if (!_isOpen)
             {
-                throw new MnesisException(Messages.StoreClosed, this, Path);
+                throw new MnesisException(Messages.StoreClosed, this, Target);
             }
         }
 
@@ -108,9 +124,9 @@ namespace Mnesis.PowerShell.Pool
             _isOpen = false;
             Commands.Dispose();
             Connection.Dispose();
-            OpenFiles.Unregister(StorePath.Key);
+            SharedTargets.Leave(StoreTarget);
         }
 
-        public override string ToString() => Path;
+        public override string ToString() => Target;
     }
 }

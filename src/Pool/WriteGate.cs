@@ -1,49 +1,72 @@
-using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
-    /// Serializes write transactions to one database file across the whole process: every
-    /// runspace and every pool share the gate of a path, so they queue here instead of
-    /// colliding inside SQLite with "database is locked".
+    /// Where the writes of the process to one database meet. An exclusive gate (SQLite, one writer
+    /// per file) serializes them: every runspace and every pool queue here instead of colliding
+    /// inside SQLite with "database is locked". A shared gate (engines that serialize writers
+    /// themselves) lets every writer in and only records which threads are writing, so that a
+    /// nested write through another connection is refused instead of waiting for itself.
     /// </summary>
     internal sealed class WriteGate
     {
-        private static readonly ConcurrentDictionary<string, WriteGate> Gates =
-            new ConcurrentDictionary<string, WriteGate>(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _semaphore;
+        private readonly HashSet<int> _writingThreads = new HashSet<int>();
 
-        private readonly SemaphoreSlim _semaphore = new SemaphoreSlim(1, 1);
-        private int _ownerThreadId;
-
-        internal static WriteGate For(string pathKey) => Gates.GetOrAdd(pathKey, _ => new WriteGate());
-
-        /// <summary>True while the calling thread holds the gate; taking it again would wait forever.</summary>
-        internal bool IsHeldByCurrentThread => Volatile.Read(ref _ownerThreadId) == Environment.CurrentManagedThreadId;
-
-        internal bool TryEnter()
+        internal WriteGate(bool exclusive)
         {
-            if (!_semaphore.Wait(0))
+            _semaphore = exclusive ? new SemaphoreSlim(1, 1) : null;
+        }
+
+        internal static int CurrentThread => Thread.CurrentThread.ManagedThreadId;
+
+        /// <summary>True while the calling thread is inside the gate; entering again could only wait for itself.</summary>
+        internal bool IsHeldByCurrentThread
+        {
+            get
             {
-                return false;
+                lock (_writingThreads)
+                {
+                    return _writingThreads.Contains(CurrentThread);
+                }
+            }
+        }
+
+        /// <summary>Enters if no wait is needed; returns the entering thread's id, or 0.</summary>
+        internal int TryEnter()
+        {
+            return _semaphore == null || _semaphore.Wait(0) ? MarkEntered() : 0;
+        }
+
+        /// <summary>Waits until the gate is free; returns the entering thread's id. Throws OperationCanceledException when stopped.</summary>
+        internal int Enter(CancellationToken cancellation)
+        {
+            _semaphore?.Wait(cancellation);
+            return MarkEntered();
+        }
+
+        /// <summary>Leaves the gate entered by <paramref name="thread"/> (which may differ from the calling thread).</summary>
+        internal void Exit(int thread)
+        {
+            lock (_writingThreads)
+            {
+                _writingThreads.Remove(thread);
             }
 
-            Volatile.Write(ref _ownerThreadId, Environment.CurrentManagedThreadId);
-            return true;
+            _semaphore?.Release();
         }
 
-        /// <summary>Waits until the gate is free; throws OperationCanceledException when stopped.</summary>
-        internal void Enter(CancellationToken cancellation)
+        private int MarkEntered()
         {
-            _semaphore.Wait(cancellation);
-            Volatile.Write(ref _ownerThreadId, Environment.CurrentManagedThreadId);
-        }
+            int thread = CurrentThread;
+            lock (_writingThreads)
+            {
+                _writingThreads.Add(thread);
+            }
 
-        internal void Exit()
-        {
-            Volatile.Write(ref _ownerThreadId, 0);
-            _semaphore.Release();
+            return thread;
         }
     }
 }

@@ -1,16 +1,18 @@
 using System;
+using System.Data.Common;
 using System.Globalization;
 using System.Threading;
-using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
-    /// A write transaction under the store's gate: BEGIN IMMEDIATE, so another process's writer
-    /// makes it wait up to the busy timeout instead of failing halfway. A write started inside
-    /// another write of the same store on the same thread joins it as a SAVEPOINT instead of
-    /// waiting for itself. Disposing without Commit rolls back and releases the gate.
+    /// A write transaction inside the database's gate, begun the engine's way (SQLite: BEGIN
+    /// IMMEDIATE, so another process's writer makes it wait up to the busy timeout instead of
+    /// failing halfway). A write started inside another write of the same store on the same thread
+    /// joins it as a SAVEPOINT instead of waiting for itself. Disposing without Commit rolls back
+    /// and releases the gate.
     /// </summary>
     internal sealed class WriteTransaction : IDisposable
     {
@@ -19,19 +21,20 @@ namespace Mnesis.PowerShell.Pool
         private readonly string _savepoint;
         private bool _finished;
 
-        private WriteTransaction(MnesisStore store, SqliteTransaction transaction, WriteTransaction outer, string savepoint, bool allowsJoin)
+        private WriteTransaction(MnesisStore store, DbTransaction transaction, WriteTransaction outer, string savepoint, bool allowsJoin, int ownerThread)
         {
             AllowsJoin = allowsJoin;
             _store = store;
             Transaction = transaction;
             _outer = outer;
             _savepoint = savepoint;
+            OwnerThread = ownerThread;
             Depth = outer == null ? 0 : outer.Depth + 1;
         }
 
-        internal SqliteTransaction Transaction { get; }
+        internal DbTransaction Transaction { get; }
 
-        internal SqliteConnection Connection => _store.Connection;
+        internal DbConnection Connection => _store.Connection;
 
         internal bool IsNested => _outer != null;
 
@@ -40,6 +43,9 @@ namespace Mnesis.PowerShell.Pool
         /// write may join. A pipeline write's upstream code is not, and may not join.
         /// </summary>
         internal bool AllowsJoin { get; }
+
+        /// <summary>The thread that began the write; a nested write can only come from it.</summary>
+        internal int OwnerThread { get; }
 
         private int Depth { get; }
 
@@ -51,33 +57,34 @@ namespace Mnesis.PowerShell.Pool
             store.ThrowIfClosed();
             if (store.OpenReaders > 0)
             {
-                throw new MnesisException(Messages.WriteWhileReading, store, store.Path);
+                throw new MnesisException(Messages.WriteWhileReading, store, store.Target);
             }
 
-            WriteGate gate = store.Gate;
-            if (gate.IsHeldByCurrentThread)
+            WriteTransaction outer = store.ActiveWrite;
+            if (outer != null && outer.OwnerThread == WriteGate.CurrentThread)
             {
-                WriteTransaction outer = store.ActiveWrite;
-                if (outer == null)
-                {
-                    throw new MnesisException(Messages.NestedWriteOtherConnection, store, store.Path);
-                }
-
                 if (!outer.AllowsJoin)
                 {
-                    throw new MnesisException(Messages.NestedWriteInBulkWrite, store, store.Path);
+                    throw new MnesisException(Messages.NestedWriteInBulkWrite, store, store.Target);
                 }
 
                 return BeginNested(store, outer, allowsJoin);
             }
 
-            if (!gate.TryEnter())
+            WriteGate gate = store.Gate;
+            if (gate.IsHeldByCurrentThread)
+            {
+                throw new MnesisException(Messages.NestedWriteOtherConnection, store, store.Target);
+            }
+
+            int thread = gate.TryEnter();
+            if (thread == 0)
             {
                 onWait?.Invoke();
                 var waited = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
-                    gate.Enter(cancellation);
+                    thread = gate.Enter(cancellation);
                 }
                 finally
                 {
@@ -91,7 +98,7 @@ namespace Mnesis.PowerShell.Pool
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                var write = new WriteTransaction(store, store.Connection.BeginTransaction(), null, null, allowsJoin);
+                var write = new WriteTransaction(store, store.EngineImpl.BeginWrite(store.Connection), null, null, allowsJoin, thread);
                 store.ActiveWrite = write;
                 return write;
             }
@@ -102,10 +109,10 @@ namespace Mnesis.PowerShell.Pool
                     store.ConnectionLock.Release();
                 }
 
-                gate.Exit();
-                if (ex is SqliteException sqlite)
+                gate.Exit(thread);
+                if (store.EngineImpl.IsEngineError(ex))
                 {
-                    throw SqliteFailure.ToMnesis(sqlite, store);
+                    throw store.EngineImpl.Translate(ex, EngineOperation.Write, store.StoreTarget, store);
                 }
 
                 throw;
@@ -115,7 +122,7 @@ namespace Mnesis.PowerShell.Pool
         private static WriteTransaction BeginNested(MnesisStore store, WriteTransaction outer, bool allowsJoin)
         {
             string savepoint = "mnesis_nested_" + (outer.Depth + 1).ToString(CultureInfo.InvariantCulture);
-            var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint, allowsJoin);
+            var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint, allowsJoin, outer.OwnerThread);
             nested.Run("SAVEPOINT " + savepoint);
             store.ActiveWrite = nested;
             return nested;
@@ -132,7 +139,7 @@ namespace Mnesis.PowerShell.Pool
             {
                 if (IsNested)
                 {
-                    Run("RELEASE " + _savepoint);
+                    Run("RELEASE SAVEPOINT " + _savepoint);
                 }
                 else if (Transaction.Connection != null)
                 {
@@ -141,10 +148,10 @@ namespace Mnesis.PowerShell.Pool
                     _store.RecordCommit();
                 }
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (_store.EngineImpl.IsEngineError(ex))
             {
                 Rollback();
-                throw SqliteFailure.ToMnesis(ex, _store);
+                throw _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
             }
 
             Finish();
@@ -161,8 +168,8 @@ namespace Mnesis.PowerShell.Pool
             {
                 if (IsNested)
                 {
-                    Run("ROLLBACK TO " + _savepoint);
-                    Run("RELEASE " + _savepoint);
+                    Run("ROLLBACK TO SAVEPOINT " + _savepoint);
+                    Run("RELEASE SAVEPOINT " + _savepoint);
                 }
                 else if (Transaction.Connection != null)
                 {
@@ -170,13 +177,14 @@ namespace Mnesis.PowerShell.Pool
                     _store.RecordRollback();
                 }
             }
-            catch (SqliteException)
+            catch (Exception ex) when (_store.EngineImpl.IsEngineError(ex))
             {
-                // SQLite already rolled back (for example after SQLITE_FULL); nothing is left to undo.
+                // The engine already rolled back (SQLite after SQLITE_FULL, PostgreSQL after a lost
+                // connection); nothing is left to undo.
             }
             catch (InvalidOperationException)
             {
-                // The connection was closed under us (the runspace is going away); SQLite rolled back.
+                // The connection was closed under us (the runspace is going away); the engine rolled back.
             }
             finally
             {
@@ -194,13 +202,13 @@ namespace Mnesis.PowerShell.Pool
             {
                 Transaction.Dispose();
                 _store.ConnectionLock.Release();
-                _store.Gate.Exit();
+                _store.Gate.Exit(OwnerThread);
             }
         }
 
         private void Run(string sql)
         {
-            using (SqliteCommand command = _store.Connection.CreateCommand())
+            using (DbCommand command = _store.Connection.CreateCommand())
             {
                 command.Transaction = Transaction;
                 command.CommandText = sql;

@@ -126,3 +126,41 @@ function New-TestFolder {
 function Get-TestNuGetRoot {
     (Get-Content -Raw (Join-Path $PSScriptRoot '../../obj/project.assets.json') | ConvertFrom-Json).project.restore.packagesPath
 }
+
+# PostgreSQL: the Test task sets MNESIS_TEST_POSTGRES to a server it started (or the one given).
+$script:TestPostgres = $env:MNESIS_TEST_POSTGRES
+
+# Runs one statement outside any transaction (CREATE DATABASE cannot run in one) on the admin database.
+function Invoke-TestPostgresAdmin([string] $Sql) {
+    $admin = New-MnesisPool
+    try {
+        $null = Open-MnesisStore -Pool $admin -ConnectionString $script:TestPostgres
+        $command = (Get-MnesisConnection -Pool $admin -ConnectionString $script:TestPostgres).CreateCommand()
+        $command.CommandText = $Sql
+        $null = $command.ExecuteNonQuery()
+        $command.Dispose()
+    }
+    finally { Close-MnesisPool -Pool $admin }
+}
+
+# The keywords of a connection string. (PowerShell adapts the builder as a dictionary, where
+# .ConnectionString would be a key, hence the accessor methods.)
+function Get-TestConnectionParts([string] $ConnectionString) {
+    $builder = [System.Data.Common.DbConnectionStringBuilder]::new()
+    $builder.set_ConnectionString($ConnectionString)
+    $builder
+}
+
+# A new, empty database on the test server; returns its connection string.
+function New-TestPostgresDatabase {
+    $name = "mnesis_t_$([guid]::NewGuid().ToString('N').Substring(0, 16))"
+    Invoke-TestPostgresAdmin "CREATE DATABASE $name"
+    $builder = Get-TestConnectionParts $script:TestPostgres
+    $builder['Database'] = $name
+    $builder.get_ConnectionString()
+}
+
+function Remove-TestPostgresDatabase([string] $ConnectionString) {
+    $name = (Get-TestConnectionParts $ConnectionString)['Database']
+    Invoke-TestPostgresAdmin "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+}

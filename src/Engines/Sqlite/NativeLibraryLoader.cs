@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using Mnesis.PowerShell.Diagnostics;
 using SQLitePCL;
 
-namespace Mnesis.PowerShell.Native
+namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
     /// Makes SQLitePCLRaw use the e_sqlite3 library shipped in the module's own runtimes/ folder.

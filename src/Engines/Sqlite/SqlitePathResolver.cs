@@ -4,20 +4,20 @@ using System.IO;
 using System.Management.Automation;
 using Mnesis.PowerShell.Diagnostics;
 
-namespace Mnesis.PowerShell.Paths
+namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
     /// Turns what a user typed into database paths the PowerShell way: relative to the current
     /// location, '~' and PSDrives expanded, wildcards only for -Path. Never touches the disk
     /// beyond asking whether things exist.
     /// </summary>
-    internal static class StorePathResolver
+    internal static class SqlitePathResolver
     {
         /// <param name="onItemError">
         /// Gets the error of one match of a wildcard (a folder among files) so the other matches
         /// still resolve; without it the first such error is thrown.
         /// </param>
-        internal static List<StorePath> Resolve(SessionState sessionState, string input, bool literal, string parameterName,
+        internal static List<SqliteTarget> Resolve(SessionState sessionState, string input, bool literal, string parameterName,
             Action<MnesisException> onItemError = null)
         {
             if (string.IsNullOrWhiteSpace(input))
@@ -25,12 +25,12 @@ namespace Mnesis.PowerShell.Paths
                 throw new MnesisException(Messages.PathEmpty, parameterName, parameterName);
             }
 
-            var result = new List<StorePath>();
+            var result = new List<SqliteTarget>();
             foreach (string providerPath in ToProviderPaths(sessionState.Path, input, literal))
             {
                 try
                 {
-                    result.Add(ToStorePath(input, providerPath));
+                    result.Add(ToTarget(input, providerPath));
                 }
                 catch (MnesisException ex) when (onItemError != null)
                 {
@@ -82,7 +82,7 @@ namespace Mnesis.PowerShell.Paths
             }
         }
 
-        private static StorePath ToStorePath(string input, string providerPath)
+        private static SqliteTarget ToTarget(string input, string providerPath)
         {
             string fullPath;
             try

@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using Mnesis.PowerShell.Native;
 
-namespace Mnesis.PowerShell.Paths
+namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
     /// Gives every spelling of one file the same key: symbolic links resolved through the deepest
@@ -18,11 +17,11 @@ namespace Mnesis.PowerShell.Paths
 
         private static bool _realPathUnavailable;
 
-        internal static StorePath Canonicalize(string fullPath)
+        internal static SqliteTarget Canonicalize(string fullPath)
         {
             string canonical = PlatformRuntime.IsWindows ? fullPath : ResolveLinks(fullPath);
             string key = PlatformRuntime.HasCaseInsensitivePaths ? canonical.ToUpperInvariant() : canonical;
-            return new StorePath(canonical, key);
+            return new SqliteTarget(canonical, key);
         }
 
         // realpath(3) resolves the deepest part of the path that exists; it does not follow a link whose

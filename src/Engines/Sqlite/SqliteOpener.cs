@@ -4,29 +4,26 @@ using System.Globalization;
 using System.IO;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Native;
-using Mnesis.PowerShell.Paths;
+using Mnesis.PowerShell.Pool;
 using SQLitePCL;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
     /// Opens a connection with the pool's pragmas. A failed open leaves nothing behind: the
     /// connection is disposed, and a file or folders that this open created are removed again.
     /// </summary>
-    internal static class StoreOpener
+    internal static class SqliteOpener
     {
-        private const int SqliteNotADatabase = 26;
-
-        /// <param name="removeCreated">
-        /// Removes the file (and folders) this open created, for a caller that must undo it; null when
-        /// the file existed before.
-        /// </param>
-        internal static SqliteConnection Open(StorePath path, StoreOptions options, out bool walMode, out Action removeCreated)
+        /// <returns>
+        /// The connection, whether the database is in WAL mode, and how to remove the file (and folders)
+        /// this open created, for a caller that must undo it (null when the file existed before).
+        /// </returns>
+        internal static OpenedConnection Open(SqliteTarget target, StoreOptions options)
         {
             NativeLibraryLoader.EnsureLoaded();
 
-            string file = path.FullPath;
+            string file = target.FullPath;
             bool fileExisted = File.Exists(file);
             List<string> createdFolders = CreateMissingFolders(Path.GetDirectoryName(file));
             var connection = new SqliteConnection(ConnectionString(file, options));
@@ -51,24 +48,19 @@ namespace Mnesis.PowerShell.Pool
                 string mode = options.WalMode
                     ? Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture)
                     : Convert.ToString(Scalar(connection, "PRAGMA journal_mode"), CultureInfo.InvariantCulture);
-                walMode = string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
+                bool walMode = string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
                 step = "foreign_keys";
                 Execute(connection, "PRAGMA foreign_keys = ON");
                 step = "synchronous";
                 Execute(connection, "PRAGMA synchronous = NORMAL");
-                removeCreated = fileExisted ? (Action)null : () => RemoveWhatThisOpenCreated(file, false, createdFolders);
-                return connection;
+                Action removeCreated = fileExisted ? (Action)null : () => RemoveWhatThisOpenCreated(file, false, createdFolders);
+                return new OpenedConnection(connection, walMode, removeCreated);
             }
             catch (SqliteException ex)
             {
                 connection.Dispose();
                 RemoveWhatThisOpenCreated(file, fileExisted, createdFolders);
-                if (ex.SqliteErrorCode == SqliteNotADatabase)
-                {
-                    throw new MnesisException(Messages.NotADatabase, file, ex, file, ex.Message);
-                }
-
-                throw new MnesisException(Messages.OpenFailed, file, ex, file, step, ex.Message);
+                throw SqliteErrors.OpenFailed(ex, target, step);
             }
             catch
             {

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using Mnesis.PowerShell.Diagnostics;
+using Npgsql;
+
+namespace Mnesis.PowerShell.Engines.PostgreSql
+{
+    /// <summary>
+    /// Turns what a user wrote (Npgsql keywords or a postgres:// URI, and -Credential) into a
+    /// target. Values a connection string leaves out come from the PG* environment variables as
+    /// Npgsql itself takes them, so the key names the database Npgsql will really reach.
+    /// </summary>
+    internal static class ConnectionStringParser
+    {
+        private const int DefaultPort = 5432;
+
+        // Keywords that name the database, not how to talk to it; the rest are "options".
+        private static readonly HashSet<string> IdentityKeywords = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "Host", "Port", "Database", "Username", "Password", "Passfile",
+        };
+
+        internal static PostgreSqlTarget Parse(string connectionString, PSCredential credential)
+        {
+            NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = PostgresUri.IsUri(connectionString)
+                    ? PostgresUri.ToBuilder(connectionString)
+                    : new NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is UriFormatException || ex is InvalidCastException)
+            {
+                // Npgsql's message may quote the string, password and all; name the problem only.
+                throw new MnesisException(Messages.ConnectionStringInvalid, "ConnectionString", ex, Redact(ex.Message, connectionString));
+            }
+
+            if (credential != null)
+            {
+                builder.Username = credential.UserName.TrimStart('\\');
+                builder.Password = credential.GetNetworkCredential().Password;
+            }
+
+            string user = builder.Username ?? Environment("PGUSER") ?? System.Environment.UserName;
+            string hosts = builder.Host ?? Environment("PGHOST");
+            if (string.IsNullOrWhiteSpace(hosts))
+            {
+                throw new MnesisException(Messages.ConnectionStringInvalid, "ConnectionString", "it names no host (Host=... or PGHOST)");
+            }
+
+            int port = builder.Port;
+            if (!ExplicitlySet(builder, "Port") && int.TryParse(Environment("PGPORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int environmentPort))
+            {
+                port = environmentPort;
+            }
+
+            string database = builder.Database ?? Environment("PGDATABASE") ?? user;
+            string key = "postgresql://" + user + "@" + NormalizeHosts(hosts, port) + "/" + database;
+            return new PostgreSqlTarget(key, builder.ConnectionString, Options(builder));
+        }
+
+        private static string NormalizeHosts(string hosts, int defaultPort)
+        {
+            IEnumerable<string> normalized = hosts.Split(',').Select(h => h.Trim()).Where(h => h.Length > 0).Select(host =>
+            {
+                // A Unix socket folder keeps its case; host names do not have one.
+                string name = host;
+                int port = defaultPort;
+                int colon = host.LastIndexOf(':');
+                if (colon > 0 && host[0] != '[' && int.TryParse(host.Substring(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out int own))
+                {
+                    name = host.Substring(0, colon);
+                    port = own;
+                }
+
+                if (!name.StartsWith("/", StringComparison.Ordinal))
+                {
+                    name = name.ToLowerInvariant();
+                }
+
+                return name + ":" + port.ToString(CultureInfo.InvariantCulture);
+            });
+            return string.Join(",", normalized);
+        }
+
+        private static string Options(NpgsqlConnectionStringBuilder builder)
+        {
+            IEnumerable<string> options = builder.Keys
+                .Where(keyword => !IdentityKeywords.Contains(keyword) && ExplicitlySet(builder, keyword))
+                .OrderBy(keyword => keyword, StringComparer.OrdinalIgnoreCase)
+                .Select(keyword => keyword + "=" + Convert.ToString(builder[keyword], CultureInfo.InvariantCulture));
+            return string.Join(";", options);
+        }
+
+        private static bool ExplicitlySet(NpgsqlConnectionStringBuilder builder, string keyword) =>
+            builder.ShouldSerialize(keyword);
+
+        private static string Environment(string name)
+        {
+            string value = System.Environment.GetEnvironmentVariable(name);
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        // Npgsql's messages may quote a value; whatever stands as a password is masked.
+        private static string Redact(string message, string connectionString)
+        {
+            foreach (string secret in PostgresUri.PasswordsIn(connectionString))
+            {
+                message = message.Replace(secret, "***");
+            }
+
+            return message;
+        }
+    }
+}

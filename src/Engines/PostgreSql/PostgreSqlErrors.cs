@@ -1,0 +1,108 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Pool;
+using Npgsql;
+
+namespace Mnesis.PowerShell.Engines.PostgreSql
+{
+    /// <summary>The one place where Npgsql's and PostgreSQL's exceptions become the module's errors.</summary>
+    internal static class PostgreSqlErrors
+    {
+        internal const string SerializationFailure = "40001";
+        internal const string DeadlockDetected = "40P01";
+        private const string LockNotAvailable = "55P03";
+        private const string InvalidPassword = "28P01";
+        private const string InvalidAuthorization = "28000";
+        private const string InvalidCatalogName = "3D000";
+
+        internal static bool IsConflict(Exception error) =>
+            error is PostgresException pg && (pg.SqlState == SerializationFailure || pg.SqlState == DeadlockDetected);
+
+        internal static MnesisException Translate(Exception error, EngineOperation operation, StoreTarget target, object errorTarget)
+        {
+            string where = target.Display;
+            if (error is PostgresException pg)
+            {
+                switch (pg.SqlState)
+                {
+                    case InvalidPassword:
+                    case InvalidAuthorization:
+                        return new MnesisException(Messages.AuthenticationFailed, errorTarget, error, where, pg.MessageText);
+                    case InvalidCatalogName:
+                        return new MnesisException(Messages.DatabaseNotFound, errorTarget, error, where, pg.MessageText);
+                    case SerializationFailure:
+                    case DeadlockDetected:
+                        return new MnesisException(Messages.WriteConflict, errorTarget, error, where, pg.SqlState, pg.MessageText);
+                    case LockNotAvailable:
+                        int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
+                        return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, busyTimeout);
+                }
+
+                if (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal))
+                {
+                    return new MnesisException(Messages.ServerUnreachable, errorTarget, error, where, pg.MessageText);
+                }
+
+                return ByOperation(error, operation, errorTarget, where, pg.SqlState + ": " + pg.MessageText);
+            }
+
+            if (IsTlsFailure(error))
+            {
+                return new MnesisException(Messages.TlsFailed, errorTarget, error, where, Innermost(error).Message);
+            }
+
+            if (HasInner<SocketException>(error) || HasInner<IOException>(error) || HasInner<TimeoutException>(error))
+            {
+                return new MnesisException(Messages.ServerUnreachable, errorTarget, error, where, Innermost(error).Message);
+            }
+
+            return ByOperation(error, operation, errorTarget, where, error.Message);
+        }
+
+        private static MnesisException ByOperation(Exception error, EngineOperation operation, object errorTarget, string where, string says)
+        {
+            switch (operation)
+            {
+                case EngineOperation.Open:
+                    return new MnesisException(Messages.ServerOpenFailed, errorTarget, error, where, says);
+                case EngineOperation.Read:
+                    return new MnesisException(Messages.QueryFailed, errorTarget, error, where, PostgreSqlEngine.Instance.Name, says);
+                default:
+                    return new MnesisException(Messages.SqlFailed, errorTarget, error, where, PostgreSqlEngine.Instance.Name, says);
+            }
+        }
+
+        // Npgsql says so in its own words when the server will not speak TLS; the handshake itself fails with AuthenticationException.
+        private static bool IsTlsFailure(Exception error) =>
+            HasInner<AuthenticationException>(error)
+            || (error is NpgsqlException && error.Message.IndexOf("SSL", StringComparison.Ordinal) >= 0);
+
+        private static bool HasInner<T>(Exception error)
+            where T : Exception
+        {
+            for (Exception e = error; e != null; e = e.InnerException)
+            {
+                if (e is T)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static Exception Innermost(Exception error)
+        {
+            Exception e = error;
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e;
+        }
+    }
+}

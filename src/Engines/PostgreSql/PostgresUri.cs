@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Mnesis.PowerShell.Engines.PostgreSql
+{
+    /// <summary>
+    /// libpq's URI form, postgres[ql]://[user[:password]@][host[:port][,host[:port]...]][/database][?param=value&amp;...],
+    /// turned into Npgsql's keywords. Query parameters take libpq's names (sslmode, connect_timeout,
+    /// application_name, host for a socket folder, ...) or Npgsql's own keywords.
+    /// </summary>
+    internal static class PostgresUri
+    {
+        private static readonly Dictionary<string, string> LibpqNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["host"] = "Host",
+            ["port"] = "Port",
+            ["dbname"] = "Database",
+            ["user"] = "Username",
+            ["password"] = "Password",
+            ["passfile"] = "Passfile",
+            ["sslmode"] = "SSL Mode",
+            ["sslcert"] = "SSL Certificate",
+            ["sslkey"] = "SSL Key",
+            ["sslrootcert"] = "Root Certificate",
+            ["connect_timeout"] = "Timeout",
+            ["application_name"] = "Application Name",
+            ["target_session_attrs"] = "Target Session Attributes",
+            ["options"] = "Options",
+            ["keepalives_idle"] = "Keepalive",
+        };
+
+        private static readonly Regex PasswordKeyword = new Regex(@"(?:^|;)\s*(?:password|pwd|psw)\s*=\s*(""[^""]*""|'[^']*'|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        internal static bool IsUri(string text) =>
+            text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+
+        internal static NpgsqlConnectionStringBuilder ToBuilder(string uri)
+        {
+            var builder = new NpgsqlConnectionStringBuilder();
+            string rest = uri.Substring(uri.IndexOf("://", StringComparison.Ordinal) + 3);
+
+            string query = null;
+            int questionMark = rest.IndexOf('?');
+            if (questionMark >= 0)
+            {
+                query = rest.Substring(questionMark + 1);
+                rest = rest.Substring(0, questionMark);
+            }
+
+            int slash = rest.IndexOf('/');
+            string authority = slash >= 0 ? rest.Substring(0, slash) : rest;
+            string database = slash >= 0 ? Decode(rest.Substring(slash + 1)) : null;
+
+            int at = authority.LastIndexOf('@');
+            if (at >= 0)
+            {
+                string userInfo = authority.Substring(0, at);
+                authority = authority.Substring(at + 1);
+                int colon = userInfo.IndexOf(':');
+                builder.Username = Decode(colon >= 0 ? userInfo.Substring(0, colon) : userInfo);
+                if (colon >= 0)
+                {
+                    builder.Password = Decode(userInfo.Substring(colon + 1));
+                }
+            }
+
+            if (authority.Length > 0)
+            {
+                builder.Host = Decode(authority);
+            }
+
+            if (!string.IsNullOrEmpty(database))
+            {
+                builder.Database = database;
+            }
+
+            if (query != null)
+            {
+                foreach (string pair in query.Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int equals = pair.IndexOf('=');
+                    string name = Decode(equals >= 0 ? pair.Substring(0, equals) : pair);
+                    string value = equals >= 0 ? Decode(pair.Substring(equals + 1)) : string.Empty;
+                    builder[LibpqNames.TryGetValue(name, out string keyword) ? keyword : name] = MapValue(name, value);
+                }
+            }
+
+            return builder;
+        }
+
+        /// <summary>Every value that stands as a password in <paramref name="connectionString"/>, in either form.</summary>
+        internal static IEnumerable<string> PasswordsIn(string connectionString)
+        {
+            foreach (Match match in PasswordKeyword.Matches(connectionString))
+            {
+                string value = match.Groups[1].Value.Trim().Trim('"', '\'');
+                if (value.Length > 0)
+                {
+                    yield return value;
+                }
+            }
+
+            if (IsUri(connectionString))
+            {
+                string rest = connectionString.Substring(connectionString.IndexOf("://", StringComparison.Ordinal) + 3);
+                int at = rest.LastIndexOf('@', Math.Max(0, rest.IndexOf('/') < 0 ? rest.Length - 1 : rest.IndexOf('/')));
+                int colon = at > 0 ? rest.IndexOf(':', 0, at) : -1;
+                if (colon >= 0 && colon < at - 1)
+                {
+                    string raw = rest.Substring(colon + 1, at - colon - 1);
+                    yield return raw;
+                    yield return Decode(raw);
+                }
+            }
+        }
+
+        // libpq's sslmode names are Npgsql's enum names without the dash (verify-full -> VerifyFull).
+        private static string MapValue(string name, string value) =>
+            string.Equals(name, "sslmode", StringComparison.OrdinalIgnoreCase)
+                ? CultureInfo.InvariantCulture.TextInfo.ToTitleCase(value.Replace('-', ' ')).Replace(" ", string.Empty)
+                : value;
+
+        private static string Decode(string text) => Uri.UnescapeDataString(text);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Data.Sqlite;
+using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Pool;
+
+namespace Mnesis.PowerShell.Engines.Sqlite
+{
+    /// <summary>The one place where SQLite's exceptions become the module's errors, keeping SQLite's message.</summary>
+    internal static class SqliteErrors
+    {
+        private const int Busy = 5;
+        private const int Locked = 6;
+        private const int NotADatabase = 26;
+
+        internal static MnesisException Translate(SqliteException ex, EngineOperation operation, StoreTarget target, object errorTarget)
+        {
+            switch (operation)
+            {
+                case EngineOperation.Open:
+                    return OpenFailed(ex, target, "open");
+                case EngineOperation.Read:
+                    return new MnesisException(Messages.QueryFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, ex.Message);
+                default:
+                    int primary = ex.SqliteErrorCode & 0xFF;
+                    if (primary == Busy || primary == Locked)
+                    {
+                        int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
+                        return new MnesisException(Messages.DatabaseBusy, errorTarget, ex, target.Display, busyTimeout);
+                    }
+
+                    return new MnesisException(Messages.SqlFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, ex.Message);
+            }
+        }
+
+        /// <summary>An open that failed at <paramref name="step"/>; a file that is not a database says so.</summary>
+        internal static MnesisException OpenFailed(SqliteException ex, StoreTarget target, string step)
+        {
+            return ex.SqliteErrorCode == NotADatabase
+                ? new MnesisException(Messages.NotADatabase, target.Display, ex, target.Display, ex.Message)
+                : new MnesisException(Messages.OpenFailed, target.Display, ex, target.Display, step, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using Mnesis.PowerShell.Engines;
+
+namespace Mnesis.PowerShell.Pool
+{
+    /// <summary>
+    /// The one registry of process-wide state per database: its write gate, how many Mnesis
+    /// connections of the process use it (counted from before the engine opens it), and what the
+    /// engine keeps once per process. A database that a failed first write created may only be
+    /// removed while no other connection here uses it, and no open may start while it is removed.
+    /// </summary>
+    internal static class SharedTargets
+    {
+        private static readonly Dictionary<string, SharedTargetState> States = new Dictionary<string, SharedTargetState>(StringComparer.Ordinal);
+
+        /// <summary>Counts a new user of <paramref name="target"/> and returns its state.</summary>
+        internal static SharedTargetState Join(StoreTarget target)
+        {
+            lock (States)
+            {
+                if (!States.TryGetValue(target.Key, out SharedTargetState state))
+                {
+                    state = new SharedTargetState(new WriteGate(exclusive: target.Engine.QueuesWritersInProcess));
+                    States.Add(target.Key, state);
+                }
+
+                state.Users++;
+                return state;
+            }
+        }
+
+        /// <summary>Counts a user less; the last one lets the engine release what it kept for the target.</summary>
+        internal static void Leave(StoreTarget target)
+        {
+            SharedTargetState released = null;
+            lock (States)
+            {
+                if (States.TryGetValue(target.Key, out SharedTargetState state) && --state.Users <= 0)
+                {
+                    States.Remove(target.Key);
+                    released = state;
+                }
+            }
+
+            if (released != null)
+            {
+                target.Engine.ReleaseShared(target, released);
+            }
+        }
+
+        /// <summary>Runs <paramref name="action"/> if the caller is the target's only user; opens wait meanwhile.</summary>
+        internal static bool WhenSoleUser(StoreTarget target, Action action)
+        {
+            lock (States)
+            {
+                if (!States.TryGetValue(target.Key, out SharedTargetState state) || state.Users != 1)
+                {
+                    return false;
+                }
+
+                action();
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+# A throwaway PostgreSQL server for the tests and the bench: initdb into a temporary folder, a
+# Unix socket there and a loopback TCP port, stopped and removed by Stop-TestPostgres. As root,
+# initdb and pg_ctl run as the postgres user (they refuse root), on a folder that user owns.
+
+# The folder of initdb and pg_ctl: on PATH, or the newest /usr/lib/postgresql/<version>/bin.
+function Find-PostgresBin {
+    $initdb = Get-Command initdb -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($initdb) { return Split-Path $initdb.Source }
+    Get-ChildItem /usr/lib/postgresql/*/bin/initdb -ErrorAction Ignore |
+        Sort-Object { [int]$_.Directory.Parent.Name } -Descending |
+        Select-Object -First 1 | ForEach-Object { $_.DirectoryName }
+}
+
+# Installs Debian's server package where it is missing and this process may (root, apt-get).
+function Install-PostgresServer {
+    if (Find-PostgresBin) { return $true }
+    if (-not $IsLinux -or (& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) { return $false }
+    Write-Host 'PostgreSQL server binaries are missing; installing the Debian package postgresql.'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y -q --no-install-recommends postgresql *> $null
+    if ($LASTEXITCODE -ne 0) {
+        & apt-get update -q *> $null
+        & apt-get install -y -q --no-install-recommends postgresql *> $null
+    }
+    [bool](Find-PostgresBin)
+}
+
+function Invoke-AsPostgresOwner([string] $Bin, [string] $Tool, [string[]] $Arguments) {
+    $exe = Join-Path $Bin $Tool
+    if ($IsLinux -and (& id -u) -eq '0') { $output = & runuser -u postgres -- $exe @Arguments 2>&1 }
+    else { $output = & $exe @Arguments 2>&1 }
+    if ($LASTEXITCODE -ne 0) { throw "$Tool failed ($LASTEXITCODE): $($output -join "`n")" }
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+# Starts a server; returns its folder, port, superuser password and a TCP connection string.
+function Start-TestPostgres {
+    $bin = Find-PostgresBin
+    if (-not $bin) { throw 'No PostgreSQL server binaries (initdb, pg_ctl) were found.' }
+    $folder = Join-Path ([IO.Path]::GetTempPath()) "mnesis-pg-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+    $null = New-Item -ItemType Directory $folder
+    $password = "pw-$([guid]::NewGuid().ToString('N'))"
+    $passwordFile = Join-Path $folder 'pwfile'
+    Set-Content -LiteralPath $passwordFile -Value $password -NoNewline
+    if ($IsLinux -and (& id -u) -eq '0') { & chown -R postgres $folder }
+    $port = Get-FreeTcpPort
+    $data = Join-Path $folder 'data'
+    try {
+        # Trust on the socket (the folder is private to this run), passwords over TCP.
+        Invoke-AsPostgresOwner $bin 'initdb' @('-D', $data, '-U', 'mnesis', '--auth-local=trust', '--auth-host=scram-sha-256', "--pwfile=$passwordFile", '-E', 'UTF8', '--no-sync')
+        Invoke-AsPostgresOwner $bin 'pg_ctl' @('-D', $data, '-w', '-t', '60', '-l', (Join-Path $folder 'log'),
+            '-o', "-k $folder -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", 'start')
+    }
+    catch {
+        Remove-Item -Recurse -Force $folder -ErrorAction Ignore
+        throw
+    }
+    [pscustomobject]@{
+        Folder           = $folder
+        Bin              = $bin
+        Port             = $port
+        Password         = $password
+        ConnectionString = "Host=127.0.0.1;Port=$port;Username=mnesis;Password=$password;Database=postgres"
+    }
+}
+
+function Stop-TestPostgres($Server) {
+    if (-not $Server) { return }
+    try { Invoke-AsPostgresOwner $Server.Bin 'pg_ctl' @('-D', (Join-Path $Server.Folder 'data'), '-m', 'immediate', '-w', '-t', '30', 'stop') }
+    catch { Write-Warning "Stopping the test PostgreSQL server: $_" }
+    Remove-Item -Recurse -Force $Server.Folder -ErrorAction Ignore
+}
