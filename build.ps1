@@ -162,7 +162,14 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-Build
-        exit (Invoke-ChildPwsh (Join-Path $PSScriptRoot 'bench/Bench.ps1') @('-ModulePath', $ModuleOut, '-OutFile', (Join-Path $PSScriptRoot 'bench/results/latest.md')))
+        $server = Start-PostgresForTests
+        try {
+            $arguments = @('-ModulePath', $ModuleOut, '-OutFile', (Join-Path $PSScriptRoot 'bench/results/latest.md'))
+            if ($env:MNESIS_TEST_POSTGRES) { $arguments += '-PostgresConnectionString', $env:MNESIS_TEST_POSTGRES }
+            $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'bench/Bench.ps1') $arguments
+        }
+        finally { Stop-PostgresForTests $server }
+        exit $code
     }
     'Package' {
         Invoke-Build

@@ -3,12 +3,17 @@
     Compares Mnesis with hand-written ADO.NET in one pwsh process and writes
     bench/results/latest.md. Speed is reported as ratios to a reference measured in the same
     run, never as absolute targets.
+.PARAMETER PostgresConnectionString
+    A PostgreSQL database for the P cases; without it they are left out.
 #>
 param(
     [Parameter(Mandatory)][string] $ModulePath,
     [int] $Rows = 100000,
     [int] $Calls = 10000,
+    [int] $PostgresRows = 20000,
+    [int] $PostgresCalls = 2000,
     [int] $Repeat = 5,
+    [string] $PostgresConnectionString,
     [string] $OutFile
 )
 $ErrorActionPreference = 'Stop'
@@ -25,13 +30,20 @@ $blob = [byte[]](1..16)
 $data = [Collections.Generic.List[object]]::new($Rows)
 for ($n = 0; $n -lt $Rows; $n++) { $data.Add([pscustomobject]@{ i = [long]$n; s = "name $n"; r = $n * 0.5; b = $blob }) }
 $rowsArray = $data.ToArray()
-$ids = [long[]]$rowsArray.i; $names = [string[]]$rowsArray.s; $scores = [double[]]$rowsArray.r; $blobs = [byte[][]]@($rowsArray | ForEach-Object b)
+$single = $rowsArray[0..($Calls - 1)]
 
-# A fresh database per measurement, opened the Mnesis way (WAL, synchronous=NORMAL) for every case.
+# Which kind of store the next New-BenchStore makes: a fresh SQLite file, or a fresh table on PostgreSQL.
+$script:Engine = 'SQLite'
 function New-BenchStore {
     $pool = New-MnesisPool
-    $store = Open-MnesisStore -Pool $pool -Path (Join-Path $folder "$([guid]::NewGuid().ToString('N')).db")
-    $null = Invoke-MnesisWrite -Store $store -Query $schema
+    if ($script:Engine -eq 'SQLite') {
+        $store = Open-MnesisStore -Pool $pool -Path (Join-Path $folder "$([guid]::NewGuid().ToString('N')).db")
+        $null = Invoke-MnesisWrite -Store $store -Query $schema
+    }
+    else {
+        $store = Open-MnesisStore -Pool $pool -ConnectionString $PostgresConnectionString
+        $null = Invoke-MnesisWrite -Store $store -Query 'DROP TABLE IF EXISTS t; CREATE TABLE t(i bigint, s text, r double precision, b bytea)'
+    }
     $store
 }
 
@@ -56,44 +68,60 @@ function New-Parameters($command) {
     }
 }
 
-$results = [ordered]@{}
-$results.A = Measure-Case { param($store) [Mnesis.Bench.Reference]::InsertSeconds((Get-MnesisConnection -Store $store), $ids, $names, $scores, $blobs) }
-$results.B = Measure-Case {
-    param($store)
+# The hand-written loops of the references, for either engine's connection.
+$handLoopInTransaction = {
+    param($store, $rows)
     $connection = Get-MnesisConnection -Store $store
     $transaction = $connection.BeginTransaction()
     $command = $connection.CreateCommand(); $command.Transaction = $transaction; $command.CommandText = $insert
     New-Parameters $command
     $pi = $command.Parameters['@i']; $ps = $command.Parameters['@s']; $pr = $command.Parameters['@r']; $pb = $command.Parameters['@b']
-    foreach ($row in $rowsArray) { $pi.Value = $row.i; $ps.Value = $row.s; $pr.Value = $row.r; $pb.Value = $row.b; $null = $command.ExecuteNonQuery() }
+    foreach ($row in $rows) { $pi.Value = $row.i; $ps.Value = $row.s; $pr.Value = $row.r; $pb.Value = $row.b; $null = $command.ExecuteNonQuery() }
     $transaction.Commit(); $command.Dispose()
 }
-$results.C = Measure-Case { param($store) $null = $rowsArray | Invoke-MnesisWrite -Store $store -Query $insert }
-$results.D = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Query $insert -InputObject $rowsArray }
-$single = $rowsArray[0..($Calls - 1)]
-$results.E = Measure-Case { param($store) foreach ($row in $single) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
-$results.F = Measure-Case {
-    param($store)
+$handLoopPerCall = {
+    param($store, $rows)
     $connection = Get-MnesisConnection -Store $store
     $command = $connection.CreateCommand(); $command.CommandText = $insert
     New-Parameters $command
-    foreach ($row in $single) {
+    foreach ($row in $rows) {
         $command.Parameters['@i'].Value = $row.i; $command.Parameters['@s'].Value = $row.s; $command.Parameters['@r'].Value = $row.r; $command.Parameters['@b'].Value = $row.b
         $null = $command.ExecuteNonQuery()
     }
     $command.Dispose()
 }
+
+$results = [ordered]@{}
+$results.A = Measure-Case { param($store) [Mnesis.Bench.Reference]::InsertSeconds((Get-MnesisConnection -Store $store), $rowsArray.i, $rowsArray.s, $rowsArray.r, [byte[][]]$rowsArray.b) }
+$results.B = Measure-Case { param($store) & $handLoopInTransaction $store $rowsArray }
+$results.C = Measure-Case { param($store) $null = $rowsArray | Invoke-MnesisWrite -Store $store -Query $insert }
+$results.D = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Query $insert -InputObject $rowsArray }
+$results.E = Measure-Case { param($store) foreach ($row in $single) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
+$results.E2 = Measure-Case { param($store) $path = $store.Path; $pool = $store.Pool; foreach ($row in $single) { $null = Invoke-MnesisWrite -Pool $pool -Path $path -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
+$results.F = Measure-Case { param($store) & $handLoopPerCall $store $single }
+
 $readStore = New-BenchStore
 $null = Invoke-MnesisWrite -Store $readStore -Query $insert -InputObject $rowsArray
-$results.G = Measure-Case { param($store) $null = Invoke-MnesisQuery -Store $readStore -Query 'SELECT i, s, r, b FROM t' }
+$read = 'SELECT i, s, r, b FROM t'
+$results.G = Measure-Case { param($store) $rows = Invoke-MnesisQuery -Store $readStore -Query $read; $null = $rows }
 $results.GRef = Measure-Case {
     param($store)
-    $command = (Get-MnesisConnection -Store $readStore).CreateCommand(); $command.CommandText = 'SELECT i, s, r, b FROM t'
+    $command = (Get-MnesisConnection -Store $readStore).CreateCommand(); $command.CommandText = $read
     $reader = $command.ExecuteReader()
-    $null = while ($reader.Read()) { [pscustomobject]@{ i = $reader.GetValue(0); s = $reader.GetValue(1); r = $reader.GetValue(2); b = $reader.GetValue(3) } }
-    $reader.Dispose(); $command.Dispose()
+    $rows = while ($reader.Read()) { [pscustomobject]@{ i = $reader.GetValue(0); s = $reader.GetValue(1); r = $reader.GetValue(2); b = $reader.GetValue(3) } }
+    $reader.Dispose(); $command.Dispose(); $null = $rows
+}
+$results.G2Ref = Measure-Case {
+    param($store)
+    $command = (Get-MnesisConnection -Store $readStore).CreateCommand(); $command.CommandText = $read
+    $reader = $command.ExecuteReader()
+    $table = [System.Data.DataTable]::new(); $table.Load($reader)
+    $rows = foreach ($row in $table.Rows) { $row }
+    $reader.Dispose(); $command.Dispose(); $null = $rows
 }
 Close-MnesisPool -Pool $readStore.Pool
+$results.G2 = $results.G
+
 $perWorker = [int]($Calls / 8)
 # Runspaces start and import first; the clock covers only the writes, from a shared start instant.
 $results.H = Measure-Case {
@@ -113,6 +141,30 @@ $pwsh = Get-PwshCommand
 $child = Join-Path $folder 'child.db'
 $results.I = Measure-Case { param($store) & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; `$null = Invoke-MnesisWrite -Path '$child' -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (1)'" }
 $results.IRef = Measure-Case { param($store) & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -Command 'exit' }
+
+if ($PostgresConnectionString) {
+    $script:Engine = 'PostgreSQL'
+    $pgRows = $rowsArray[0..($PostgresRows - 1)]
+    $pgSingle = $rowsArray[0..($PostgresCalls - 1)]
+    $results.PA = Measure-Case { param($store) [Mnesis.Bench.Reference]::InsertSeconds((Get-MnesisConnection -Store $store), $pgRows.i, $pgRows.s, $pgRows.r, [byte[][]]$pgRows.b) }
+    $results.PB = Measure-Case { param($store) & $handLoopInTransaction $store $pgRows }
+    $results.PC = Measure-Case { param($store) $null = $pgRows | Invoke-MnesisWrite -Store $store -Query $insert }
+    $results.PD = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Query $insert -InputObject $pgRows }
+    $results.PE = Measure-Case { param($store) foreach ($row in $pgSingle) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
+    $results.PF = Measure-Case { param($store) & $handLoopPerCall $store $pgSingle }
+    $pgRead = New-BenchStore
+    $null = Invoke-MnesisWrite -Store $pgRead -Query $insert -InputObject $pgRows
+    $results.PG = Measure-Case { param($store) $rows = Invoke-MnesisQuery -Store $pgRead -Query $read; $null = $rows }
+    $results.PGRef = Measure-Case {
+        param($store)
+        $command = (Get-MnesisConnection -Store $pgRead).CreateCommand(); $command.CommandText = $read
+        $reader = $command.ExecuteReader()
+        $rows = while ($reader.Read()) { [pscustomobject]@{ i = $reader.GetValue(0); s = $reader.GetValue(1); r = $reader.GetValue(2); b = $reader.GetValue(3) } }
+        $reader.Dispose(); $command.Dispose(); $null = $rows
+    }
+    $null = Invoke-MnesisWrite -Store $pgRead -Query 'DROP TABLE IF EXISTS t'
+    Close-MnesisPool -Pool $pgRead.Pool
+}
 Remove-Item -Recurse -Force $folder
 
 function Rate($count, $seconds) { '{0:N0}' -f ($count / $seconds) }
@@ -121,27 +173,40 @@ $cases = @(
     @{ Id = 'B'; What = 'PowerShell ADO.NET loop over PSCustomObjects, one transaction'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.A / $results.B; Ref = 'A'; Target = '' }
     @{ Id = 'C'; What = '$rows \| Invoke-MnesisWrite -Query'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.B / $results.C; Ref = 'B'; Target = '>= 1.0' }
     @{ Id = 'D'; What = 'Invoke-MnesisWrite -Query -InputObject $rows'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.A / $results.D; Ref = 'A'; Target = '>= 0.6' }
-    @{ Id = 'E'; What = "$Calls single-row Invoke-MnesisWrite -Parameters calls"; Count = $Calls; Unit = 'tx/s'; Ratio = $results.F / $results.E; Ref = 'F'; Target = '>= 0.5' }
+    @{ Id = 'E'; What = "$Calls single-row Invoke-MnesisWrite -Store -Parameters calls"; Count = $Calls; Unit = 'tx/s'; Ratio = $results.F / $results.E; Ref = 'F'; Target = '>= 0.6' }
+    @{ Id = 'E2'; What = "$Calls single-row Invoke-MnesisWrite -Path -Parameters calls (the README form)"; Count = $Calls; Unit = 'tx/s'; Ratio = $results.F / $results.E2; Ref = 'F'; Target = '>= 0.5' }
     @{ Id = 'F'; What = "$Calls hand-written ExecuteNonQuery calls, autocommit"; Count = $Calls; Unit = 'tx/s'; Ratio = 1.0; Ref = 'F'; Target = '' }
-    @{ Id = 'G'; What = "Invoke-MnesisQuery of $Rows rows"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.GRef / $results.G; Ref = 'reader loop'; Target = '>= 1.0' }
-    @{ Id = 'H'; What = '8 runspaces doing case E at once (total; runspace start-up and import not timed)'; Count = $perWorker * 8; Unit = 'tx/s'; Ratio = $results.E / $Calls / ($results.H / ($perWorker * 8)); Ref = 'E'; Target = '>= 0.8' }
+    @{ Id = 'G'; What = "Invoke-MnesisQuery of $Rows rows into a variable"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.GRef / $results.G; Ref = 'reader loop'; Target = '>= 1.0' }
+    @{ Id = 'G2'; What = "the same, against DataTable.Load(reader) with its rows enumerated into a variable"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.G2Ref / $results.G; Ref = 'DataTable'; Target = '>= 1.0' }
+    @{ Id = 'H'; What = '8 runspaces doing case E2 at once (total; runspace start-up and import not timed)'; Count = $perWorker * 8; Unit = 'tx/s'; Ratio = $results.E2 / $Calls / ($results.H / ($perWorker * 8)); Ref = 'E2'; Target = '>= 1.0' }
     @{ Id = 'I'; What = 'fresh pwsh: import Mnesis, write one row (seconds; ratio = time / reference time)'; Count = 0; Unit = 's'; Ratio = $results.I / $results.IRef; Ref = 'pwsh -c exit'; Target = '<= 1.5' }
 )
-$secondsOf = @{ A = $results.A; B = $results.B; C = $results.C; D = $results.D; E = $results.E; F = $results.F; G = $results.G; H = $results.H; I = $results.I }
+if ($PostgresConnectionString) {
+    $cases += @(
+        @{ Id = 'PA'; What = "PostgreSQL: C# prepared INSERT loop, one transaction"; Count = $PostgresRows; Unit = 'rows/s'; Ratio = 1.0; Ref = 'PA'; Target = '' }
+        @{ Id = 'PB'; What = "PostgreSQL: PowerShell Npgsql loop, one transaction"; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PA / $results.PB; Ref = 'PA'; Target = '' }
+        @{ Id = 'PC'; What = 'PostgreSQL: $rows \| Invoke-MnesisWrite -Query'; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PB / $results.PC; Ref = 'PB'; Target = '>= 1.0' }
+        @{ Id = 'PD'; What = 'PostgreSQL: Invoke-MnesisWrite -Query -InputObject $rows'; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PA / $results.PD; Ref = 'PA'; Target = '>= 1.0' }
+        @{ Id = 'PE'; What = "PostgreSQL: $PostgresCalls single-row Invoke-MnesisWrite -Parameters calls"; Count = $PostgresCalls; Unit = 'tx/s'; Ratio = $results.PF / $results.PE; Ref = 'PF'; Target = '>= 0.5' }
+        @{ Id = 'PF'; What = "PostgreSQL: $PostgresCalls hand-written ExecuteNonQuery calls, autocommit"; Count = $PostgresCalls; Unit = 'tx/s'; Ratio = 1.0; Ref = 'PF'; Target = '' }
+        @{ Id = 'PG'; What = "PostgreSQL: Invoke-MnesisQuery of $PostgresRows rows into a variable"; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PGRef / $results.PG; Ref = 'reader loop'; Target = '>= 1.0' }
+    )
+}
 $lines = @(
     '# Mnesis benchmark'
     ''
     "Date: $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$(Get-Date -Format 'zzz'); machine: $([Environment]::ProcessorCount) cores, $([Runtime.InteropServices.RuntimeInformation]::OSDescription); pwsh $($PSVersionTable.PSVersion); $([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription)."
-    "Each case ran $Repeat times on a fresh database (WAL, synchronous=NORMAL); medians. Ratio = speed of the case / speed of its reference, measured in the same run (for I: time / reference time)."
+    "Each case ran $Repeat times on a fresh database (SQLite: WAL, synchronous=NORMAL; PostgreSQL: a fresh table on a local server); medians. Ratio = speed of the case / speed of its reference, measured in the same run (for I: time / reference time)."
     ''
     '| case | what | median | rate | reference | ratio | target |'
     '|---|---|---|---|---|---|---|'
 )
 foreach ($c in $cases) {
-    $rate = if ($c.Count) { "$(Rate $c.Count $secondsOf[$c.Id]) $($c.Unit)" } else { '' }
-    $lines += "| $($c.Id) | $($c.What) | $('{0:N3} s' -f $secondsOf[$c.Id]) | $rate | $($c.Ref) | $('{0:N2}' -f $c.Ratio) | $($c.Target) |"
+    $rate = if ($c.Count) { "$(Rate $c.Count $results[$c.Id]) $($c.Unit)" } else { '' }
+    $lines += "| $($c.Id) | $($c.What) | $('{0:N3} s' -f $results[$c.Id]) | $rate | $($c.Ref) | $('{0:N2}' -f $c.Ratio) | $($c.Target) |"
 }
 $lines += ''
-$lines += "References: G's reader loop $('{0:N3} s' -f $results.GRef) ($(Rate $Rows $results.GRef) rows/s); I's pwsh -c exit $('{0:N3} s' -f $results.IRef)."
+$lines += "References: G's reader loop $('{0:N3} s' -f $results.GRef) ($(Rate $Rows $results.GRef) rows/s); G2's DataTable $('{0:N3} s' -f $results.G2Ref) ($(Rate $Rows $results.G2Ref) rows/s); I's pwsh -c exit $('{0:N3} s' -f $results.IRef)."
+if ($PostgresConnectionString) { $lines += "PostgreSQL references: PG's reader loop $('{0:N3} s' -f $results.PGRef) ($(Rate $PostgresRows $results.PGRef) rows/s)." }
 $lines | Write-Host
 if ($OutFile) { Set-Content -LiteralPath $OutFile -Value $lines }

@@ -7,8 +7,13 @@ BeforeAll {
 Describe 'The benchmark' {
     BeforeAll {
         $report = Join-Path $TestDrive 'bench.md'
-        $output = Invoke-Pwsh -ArgumentList '-File', (Join-Path $PSScriptRoot '../bench/Bench.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE,
-            '-Rows', 300, '-Calls', 80, '-Repeat', 1, '-OutFile', $report 2>&1
+        $arguments = '-File', (Join-Path $PSScriptRoot '../bench/Bench.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE,
+            '-Rows', 300, '-Calls', 80, '-PostgresRows', 200, '-PostgresCalls', 40, '-Repeat', 1, '-OutFile', $report
+        if ($env:MNESIS_TEST_POSTGRES) {
+            $database = New-TestPostgresDatabase
+            $arguments += '-PostgresConnectionString', $database
+        }
+        $output = Invoke-Pwsh -ArgumentList $arguments 2>&1
         $exitCode = $LASTEXITCODE
     }
 
@@ -17,13 +22,26 @@ Describe 'The benchmark' {
         $report | Should -Exist
     }
 
-    It 'reports case <_> with a rate or time and a ratio' -ForEach 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I' {
+    AfterAll {
+        if ($database) { Remove-TestPostgresDatabase $database }
+    }
+
+    It 'reports case <_> with a rate or time and a ratio' -ForEach 'A', 'B', 'C', 'D', 'E', 'E2', 'F', 'G', 'G2', 'H', 'I' {
         $case = $_
         $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
         $row | Should -Not -BeNullOrEmpty
         $cells = $row -split '(?<!\\)\|' | ForEach-Object Trim
         # cells: '', case, what, median, rate, reference, ratio, target, ''
         $cells[3] | Should -Match '^\d+([.,]\d+)? s$'
+        [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
+    }
+
+    It 'reports PostgreSQL case <_> against the test server' -ForEach 'PA', 'PB', 'PC', 'PD', 'PE', 'PF', 'PG' {
+        if (-not $env:MNESIS_TEST_POSTGRES) { Set-ItResult -Skipped -Because 'no PostgreSQL test server' ; return }
+        $case = $_
+        $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
+        $row | Should -Not -BeNullOrEmpty
+        $cells = $row -split '(?<!\\)\|' | ForEach-Object Trim
         [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
     }
 

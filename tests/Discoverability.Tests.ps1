@@ -40,10 +40,11 @@ Describe 'Formatted output' {
     }
     AfterAll { Close-MnesisPool -Pool $pool }
 
-    It 'shows stores as a table with the path first and the write statistics' {
+    It 'shows stores as a table with the engine and target first and the write statistics' {
         $text = Get-MnesisPool -Pool $pool | Format-Table | Out-String -Width 250
         $header = ($text -split "`n" | Where-Object { $_ -match '\S' } | Select-Object -First 1).Trim()
-        $header | Should -Match '^Path\s+Open\s+WAL\s+Busy\(s\)\s+Writes\s+Rollbacks\s+GateWait\s+OpenedAt$'
+        $header | Should -Match '^Engine\s+Target\s+Open\s+WAL\s+Busy\(s\)\s+Writes\s+Grouped\s+Conflicts\s+Rollbacks\s+GateWait\s+OpenedAt$'
+        $text | Should -Match "SQLite\s+$([regex]::Escape($store.Path))\s+True\s+True\s+30\s+1\s+0\s+0\s+0"
         $text | Should -BeLike "*$($store.Path)*"
     }
 

@@ -17,6 +17,10 @@ namespace Mnesis.PowerShell.Binding
         private readonly StoreEngine _engine;
         private readonly EngineCommand _command;
         private readonly IReadOnlyList<string> _tokens;
+        private readonly string[] _names;
+        private readonly object[] _values;
+        private readonly object _interrupts = new object();
+        private bool _interruptsHeld;
 
         internal BoundCommand(StoreEngine engine, DbConnection connection, string sql)
         {
@@ -27,12 +31,23 @@ namespace Mnesis.PowerShell.Binding
             }
 
             Sql = sql;
+            IsSingleStatement = parsed.StatementCount <= 1;
             _engine = engine;
             _tokens = parsed.Names;
+            _values = new object[_tokens.Count];
+            _names = new string[_tokens.Count];
+            for (int i = 0; i < _names.Length; i++)
+            {
+                _names[i] = SqlParameterScanner.BareName(_tokens[i]);
+            }
+
             _command = engine.CreateCommand(connection, parsed);
         }
 
         internal string Sql { get; }
+
+        /// <summary>True when the text is one statement, which the engine runs atomically on its own.</summary>
+        internal bool IsSingleStatement { get; }
 
         /// <summary>Sets every parameter from <paramref name="row"/>, then <paramref name="defaults"/>.</summary>
         /// <param name="rowNumber">The row's place in the input, for errors; 0 when the values come from -Parameters alone.</param>
@@ -41,16 +56,31 @@ namespace Mnesis.PowerShell.Binding
             for (int i = 0; i < _tokens.Count; i++)
             {
                 string token = _tokens[i];
-                if (!(row != null && ValueLookup.TryGet(row, token, out object value))
-                    && !(defaults != null && ValueLookup.TryGet(defaults, token, out value)))
+                string name = _names[i];
+                if (!(row != null && ValueLookup.TryGet(row, name, token, out object value))
+                    && !(defaults != null && ValueLookup.TryGet(defaults, name, token, out value)))
                 {
                     string source = rowNumber > 0
                         ? string.Format(CultureInfo.CurrentCulture, Messages.InputObjectDescription, rowNumber)
                         : Messages.ParametersDescription;
-                    throw new MnesisException(Messages.ParameterMissing, token, token, source, SqlParameterScanner.BareName(token));
+                    throw new MnesisException(Messages.ParameterMissing, token, token, source, name);
                 }
 
-                _command.SetValue(i, _engine.ToParameterValue(ValueConverter.Unwrap(value), token));
+                _values[i] = _engine.ToParameterValue(ValueConverter.Unwrap(value), token);
+                _command.SetValue(i, _values[i]);
+            }
+        }
+
+        /// <summary>A copy of the values the last Bind set, in the engine's form.</summary>
+        internal object[] Values => (object[])_values.Clone();
+
+        /// <summary>Sets values another command of the same SQL bound (see Values).</summary>
+        internal void SetValues(object[] values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                _values[i] = values[i];
+                _command.SetValue(i, values[i]);
             }
         }
 
@@ -66,8 +96,30 @@ namespace Mnesis.PowerShell.Binding
 
         internal object ExecuteScalar(DbTransaction transaction) => _command.ExecuteScalar(transaction);
 
-        /// <summary>Interrupts a running statement (Ctrl+C).</summary>
-        internal void Cancel() => _command.Cancel();
+        /// <summary>Interrupts a running statement (Ctrl+C), unless interrupts are held.</summary>
+        internal void Cancel()
+        {
+            lock (_interrupts)
+            {
+                if (!_interruptsHeld)
+                {
+                    _command.Cancel();
+                }
+            }
+        }
+
+        /// <summary>
+        /// While held, Cancel does nothing: an interrupt reaches whatever runs on the connection,
+        /// which may be other callers' grouped writes. (One that lands just after this command's
+        /// own statement ended is dropped when the next statement starts.)
+        /// </summary>
+        internal void HoldInterrupts(bool hold)
+        {
+            lock (_interrupts)
+            {
+                _interruptsHeld = hold;
+            }
+        }
 
         public void Dispose() => _command.Dispose();
     }

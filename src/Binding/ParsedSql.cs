@@ -6,8 +6,9 @@ namespace Mnesis.PowerShell.Binding
     internal sealed class ParsedSql
     {
         internal ParsedSql(string text, IReadOnlyList<ParameterOccurrence> occurrences, IReadOnlyList<string> names,
-            IReadOnlyList<int> statementEnds, string firstPositional)
+            IReadOnlyList<int> statementEnds, int statementCount, string firstPositional)
         {
+            StatementCount = statementCount;
             Text = text;
             Occurrences = occurrences;
             Names = names;
@@ -25,6 +26,9 @@ namespace Mnesis.PowerShell.Binding
 
         /// <summary>Where each ';' that ends a statement stands (outside literals and comments).</summary>
         internal IReadOnlyList<int> StatementEnds { get; }
+
+        /// <summary>How many statements hold more than white space and comments.</summary>
+        internal int StatementCount { get; }
 
         /// <summary>The first positional parameter ('?', '?1', '$1'), or null when there is none.</summary>
         internal string FirstPositional { get; }

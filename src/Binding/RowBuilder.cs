@@ -38,10 +38,13 @@ namespace Mnesis.PowerShell.Binding
         internal PSObject Build(DbDataReader reader)
         {
             var row = new PSObject();
+            PSMemberInfoCollection<PSPropertyInfo> properties = row.Properties;
             for (int i = 0; i < _names.Length; i++)
             {
                 object value = reader.GetValue(i);
-                row.Properties.Add(new PSNoteProperty(_names[i], value is DBNull ? null : value));
+
+                // The names are unique and a PSCustomObject has no properties of its own to clash with.
+                properties.Add(new PSNoteProperty(_names[i], value is DBNull ? null : value), preValidated: true);
             }
 
             return row;

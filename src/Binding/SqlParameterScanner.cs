@@ -18,10 +18,19 @@ namespace Mnesis.PowerShell.Binding
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var statementEnds = new List<int>();
             string firstPositional = null;
+            int statements = 0;
+            bool inStatement = false;
             int i = 0;
             while (i < sql.Length)
             {
                 char c = sql[i];
+                bool isComment = (c == '-' && Next(sql, i) == '-') || (c == '/' && Next(sql, i) == '*');
+                if (!inStatement && c != ';' && !char.IsWhiteSpace(c) && !isComment)
+                {
+                    inStatement = true;
+                    statements++;
+                }
+
                 switch (c)
                 {
                     case '\'':
@@ -44,6 +53,7 @@ namespace Mnesis.PowerShell.Binding
                         break;
                     case ';':
                         statementEnds.Add(i);
+                        inStatement = false;
                         i++;
                         break;
                     case ':' when Next(sql, i) == ':':
@@ -92,7 +102,7 @@ namespace Mnesis.PowerShell.Binding
                 }
             }
 
-            return new ParsedSql(sql, occurrences, names, statementEnds, firstPositional);
+            return new ParsedSql(sql, occurrences, names, statementEnds, statements, firstPositional);
         }
 
         /// <summary>The name a value is looked up by: the token without its prefix.</summary>

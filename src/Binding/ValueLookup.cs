@@ -10,9 +10,10 @@ namespace Mnesis.PowerShell.Binding
     /// </summary>
     internal static class ValueLookup
     {
-        internal static bool TryGet(object source, string token, out object value)
+        /// <param name="name">The parameter's name without its prefix, which properties and keys are matched against.</param>
+        /// <param name="token">The parameter as written, a key a dictionary may also use.</param>
+        internal static bool TryGet(object source, string name, string token, out object value)
         {
-            string name = SqlParameterScanner.BareName(token);
             object unwrapped = source is PSObject ps ? ps.BaseObject : source;
             if (unwrapped is IDictionary dictionary)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Data.Common;
 using System.Management.Automation;
 using Mnesis.PowerShell.Binding;
@@ -23,6 +24,8 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string StoreSet = "Store";
         private const string ConnectionStringSet = "ConnectionString";
         private const string PoolSet = "Pool";
+
+        private const int RowsPerOutput = 64;
 
         private BoundCommand _running;
 
@@ -135,15 +138,24 @@ namespace Mnesis.PowerShell.Cmdlets
                 {
                     using (DbDataReader reader = command.ExecuteReader(transaction))
                     {
+                        // Rows go out a few at a time: one WriteObject per row costs more than the row itself.
+                        var pending = new List<PSObject>(RowsPerOutput);
                         do
                         {
                             var rows = new RowBuilder(reader);
                             while (reader.Read())
                             {
-                                WriteObject(rows.Build(reader));
+                                pending.Add(rows.Build(reader));
+                                if (pending.Count == RowsPerOutput)
+                                {
+                                    WriteObject(pending, enumerateCollection: true);
+                                    pending.Clear();
+                                }
                             }
                         }
                         while (reader.NextResult());
+
+                        WriteObject(pending, enumerateCollection: true);
                     }
                 }
                 finally

@@ -248,6 +248,22 @@ namespace Mnesis.PowerShell.Cmdlets
         // -Parameters alone is one row without an input object; -InputObject rows are each bound in turn.
         private void WriteAllInHand()
         {
+            if (_inputRows == null && CanBeGrouped())
+            {
+                _command.Bind(null, Parameters, 0);
+                try
+                {
+                    _rowsChanged = GroupCommit.Write(_store, _command, StopToken, () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new PipelineStoppedException();
+                }
+
+                WriteVerboseMessage(Messages.VerboseCommitted, _store.Target);
+                return;
+            }
+
             if (_inputRows == null)
             {
                 WriteRow(null);
@@ -262,6 +278,11 @@ namespace Mnesis.PowerShell.Cmdlets
 
             CommitBatch();
         }
+
+        // A per-call write where the process queues writers may be committed together with the writes
+        // queued beside it; one nested in a -ScriptBlock write of this thread joins that one instead.
+        private bool CanBeGrouped() =>
+            _store.EngineImpl.QueuesWritersInProcess && !_store.Gate.IsHeldByCurrentThread;
 
         private void RunAgainOnConflict(Action write)
         {
@@ -380,7 +401,8 @@ namespace Mnesis.PowerShell.Cmdlets
         {
             try
             {
-                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, StopToken,
+                bool singleStatement = !IsScriptBlockForm && !_hasRows && _command.IsSingleStatement;
+                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, singleStatement, StopToken,
                     () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
                 if (write.IsNested)
                 {

@@ -122,7 +122,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
             else if (naming.Path != null || naming.LiteralPath != null)
             {
-                target = ResolveSinglePath(naming.Path ?? naming.LiteralPath, literal: naming.LiteralPath != null, mayCreate);
+                return ResolveSinglePathStore(pool, naming.Path ?? naming.LiteralPath, literal: naming.LiteralPath != null, mayCreate, out opened);
             }
             else
             {
@@ -185,6 +185,31 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        // Resolving a path takes the provider machinery, GetFullPath, a directory test and symbolic
+        // links; the same spelling from the same location finds its open store without all of it.
+        // Wildcards are resolved every time: the files they match may change.
+        private MnesisStore ResolveSinglePathStore(MnesisPool pool, string input, bool literal, bool mayCreate, out bool opened)
+        {
+            opened = false;
+            bool remembered = !string.IsNullOrWhiteSpace(input) && (literal || !WildcardPattern.ContainsWildcardCharacters(input));
+            StoreSpelling spelling = remembered ? new StoreSpelling(input, literal, SessionState.Path.CurrentLocation.Path) : default;
+            if (remembered && pool.TryGetBySpelling(spelling, out MnesisStore known))
+            {
+                WriteVerboseMessage(Messages.VerboseReused, known.Target, pool.Name);
+                return known;
+            }
+
+            SqliteTarget target = ResolveSinglePath(input, literal, mayCreate);
+            MnesisStore store = AcquireStore(pool, target, StoreOptions.Default, out bool reused);
+            opened = !reused;
+            if (remembered)
+            {
+                pool.RememberSpelling(spelling, store);
+            }
+
+            return store;
         }
 
         private SqliteTarget ResolveSinglePath(string input, bool literal, bool mayCreate)

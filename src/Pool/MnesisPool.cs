@@ -14,7 +14,10 @@ namespace Mnesis.PowerShell.Pool
     public sealed class MnesisPool
     {
         private readonly object _sync = new object();
+        private const int SpellingsKept = 256;
+
         private readonly Dictionary<string, MnesisStore> _stores = new Dictionary<string, MnesisStore>(StringComparer.Ordinal);
+        private readonly Dictionary<StoreSpelling, MnesisStore> _bySpelling = new Dictionary<StoreSpelling, MnesisStore>();
 
         internal MnesisPool(bool isDefault)
         {
@@ -103,6 +106,38 @@ namespace Mnesis.PowerShell.Pool
             lock (_sync)
             {
                 return _stores.TryGetValue(target.Key, out store);
+            }
+        }
+
+        /// <summary>
+        /// The open store a spelling named before, if that store is still the pool's store of its
+        /// database: a closed (or replaced) store is never returned.
+        /// </summary>
+        internal bool TryGetBySpelling(StoreSpelling spelling, out MnesisStore store)
+        {
+            lock (_sync)
+            {
+                if (_bySpelling.TryGetValue(spelling, out store) && store.IsOpen
+                    && _stores.TryGetValue(store.StoreTarget.Key, out MnesisStore current) && ReferenceEquals(current, store))
+                {
+                    return true;
+                }
+
+                store = null;
+                return false;
+            }
+        }
+
+        internal void RememberSpelling(StoreSpelling spelling, MnesisStore store)
+        {
+            lock (_sync)
+            {
+                if (_bySpelling.Count >= SpellingsKept)
+                {
+                    _bySpelling.Clear();
+                }
+
+                _bySpelling[spelling] = store;
             }
         }
 

@@ -14,6 +14,7 @@ namespace Mnesis.PowerShell.Pool
         private long _writes;
         private long _rollbacks;
         private long _conflicts;
+        private long _grouped;
         private long _gateWaitTicks;
         private int _openReaders;
 
@@ -61,6 +62,9 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>Writes that lost a race with another writer (serialization failure or deadlock), retried or reported.</summary>
         public long Conflicts => Interlocked.Read(ref _conflicts);
 
+        /// <summary>Writes committed in one transaction together with other callers' writes (group commit).</summary>
+        public long Grouped => Interlocked.Read(ref _grouped);
+
         /// <summary>Total time writes spent queued behind other writers of the process for this database.</summary>
         public TimeSpan GateWait => TimeSpan.FromTicks(Interlocked.Read(ref _gateWaitTicks));
 
@@ -106,6 +110,8 @@ namespace Mnesis.PowerShell.Pool
         internal void RecordRollback() => Interlocked.Increment(ref _rollbacks);
 
         internal void RecordConflict() => Interlocked.Increment(ref _conflicts);
+
+        internal void RecordGrouped() => Interlocked.Increment(ref _grouped);
 
         internal void RecordGateWait(TimeSpan waited) => Interlocked.Add(ref _gateWaitTicks, waited.Ticks);
 

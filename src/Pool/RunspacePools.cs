@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
@@ -17,7 +18,28 @@ namespace Mnesis.PowerShell.Pool
         // Hosts that invoke cmdlets without a runspace on the thread still get one pool.
         private static readonly Owned Detached = new Owned();
 
+        // A thread runs one runspace's pipelines for long stretches: the last answer is remembered
+        // there, which spares per-call writes the table and its lock.
+        [ThreadStatic]
+        private static Runspace _lastRunspace;
+
+        [ThreadStatic]
+        private static MnesisPool _lastDefault;
+
         internal static MnesisPool DefaultFor(Runspace runspace)
+        {
+            if (runspace != null && ReferenceEquals(runspace, _lastRunspace))
+            {
+                return _lastDefault;
+            }
+
+            MnesisPool pool = CreateDefaultFor(runspace);
+            _lastRunspace = runspace;
+            _lastDefault = pool;
+            return pool;
+        }
+
+        private static MnesisPool CreateDefaultFor(Runspace runspace)
         {
             Owned owned = For(runspace);
             lock (owned)

@@ -10,9 +10,11 @@ namespace Mnesis.PowerShell.Pool
     /// <summary>
     /// A write transaction inside the database's gate, begun the engine's way (SQLite: BEGIN
     /// IMMEDIATE, so another process's writer makes it wait up to the busy timeout instead of
-    /// failing halfway). A write started inside another write of the same store on the same thread
-    /// joins it as a SAVEPOINT instead of waiting for itself. Disposing without Commit rolls back
-    /// and releases the gate.
+    /// failing halfway). A single statement needs no transaction of its own: the engine runs it
+    /// atomically (SQLite takes the write lock when the statement starts, so it waits for other
+    /// processes the same way), saving the BEGIN and COMMIT. A write started inside another write
+    /// of the same store on the same thread joins it as a SAVEPOINT instead of waiting for itself.
+    /// Disposing without Commit rolls back and releases the gate.
     /// </summary>
     internal sealed class WriteTransaction : IDisposable
     {
@@ -32,6 +34,7 @@ namespace Mnesis.PowerShell.Pool
             Depth = outer == null ? 0 : outer.Depth + 1;
         }
 
+        /// <summary>The transaction to enlist commands in; null for a single statement that runs on its own.</summary>
         internal DbTransaction Transaction { get; }
 
         internal DbConnection Connection => _store.Connection;
@@ -51,8 +54,9 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>Takes the gate (waiting as long as needed, until cancelled) and begins.</summary>
         /// <param name="allowsJoin">True for a -ScriptBlock write, whose code may start nested writes that join it.</param>
+        /// <param name="singleStatement">True when the write is one statement, which needs no transaction of its own.</param>
         /// <param name="onWait">Called once if the gate is busy and the caller has to wait.</param>
-        internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, CancellationToken cancellation, Action onWait)
+        internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, bool singleStatement, CancellationToken cancellation, Action onWait)
         {
             store.ThrowIfClosed();
             if (store.OpenReaders > 0)
@@ -98,7 +102,8 @@ namespace Mnesis.PowerShell.Pool
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                var write = new WriteTransaction(store, store.EngineImpl.BeginWrite(store.Connection), null, null, allowsJoin, thread);
+                DbTransaction transaction = singleStatement ? null : store.EngineImpl.BeginWrite(store.Connection);
+                var write = new WriteTransaction(store, transaction, null, null, allowsJoin, thread);
                 store.ActiveWrite = write;
                 return write;
             }
@@ -141,6 +146,10 @@ namespace Mnesis.PowerShell.Pool
                 {
                     Run("RELEASE SAVEPOINT " + _savepoint);
                 }
+                else if (Transaction == null)
+                {
+                    _store.RecordCommit();
+                }
                 else if (Transaction.Connection != null)
                 {
                     // A script block that committed $Transaction itself leaves nothing to commit.
@@ -171,6 +180,11 @@ namespace Mnesis.PowerShell.Pool
                     Run("ROLLBACK TO SAVEPOINT " + _savepoint);
                     Run("RELEASE SAVEPOINT " + _savepoint);
                 }
+                else if (Transaction == null)
+                {
+                    // The engine undid the failed statement itself.
+                    _store.RecordRollback();
+                }
                 else if (Transaction.Connection != null)
                 {
                     Transaction.Rollback();
@@ -200,7 +214,7 @@ namespace Mnesis.PowerShell.Pool
             _store.ActiveWrite = _outer;
             if (!IsNested)
             {
-                Transaction.Dispose();
+                Transaction?.Dispose();
                 _store.ConnectionLock.Release();
                 _store.Gate.Exit(OwnerThread);
             }

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Diagnostics;
+
+namespace Mnesis.PowerShell.Pool
+{
+    /// <summary>
+    /// Per-call writes to a database whose writers queue at one gate (SQLite). The writer that
+    /// gets in runs its own statement and then the per-call writes queued right behind it, on its
+    /// own connection, in one transaction: one commit for many callers instead of a gate hand-over
+    /// and a commit each. Every write runs in a savepoint of its own, so a failing one is undone
+    /// alone and only its caller hears of it; every caller returns only after the commit that holds
+    /// its write. A queued write withdrawn by Ctrl+C before it was taken never runs.
+    /// </summary>
+    internal static class GroupCommit
+    {
+        private const int MaxWritesPerCommit = 64;
+        private const string Savepoint = "SAVEPOINT mnesis_grouped";
+        private const string ReleaseSavepoint = "RELEASE SAVEPOINT mnesis_grouped";
+        private const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT mnesis_grouped";
+
+        /// <summary>
+        /// Runs <paramref name="command"/> (bound already) as a write of <paramref name="store"/>;
+        /// returns the rows it changed. Throws the engine's exception when the write failed.
+        /// </summary>
+        internal static int Write(MnesisStore store, BoundCommand command, CancellationToken cancellation, Action onWait)
+        {
+            store.ThrowIfClosed();
+            if (store.OpenReaders > 0)
+            {
+                throw new MnesisException(Messages.WriteWhileReading, store, store.Target);
+            }
+
+            var work = new GroupedWrite(store, command.Sql, command.Values);
+            WriteGate gate = store.Gate;
+            var clock = Stopwatch.StartNew();
+            bool inside = gate.EnterOrHandOver(work, cancellation, onWait);
+            store.RecordGateWait(clock.Elapsed);
+            if (!inside)
+            {
+                return Outcome(work);
+            }
+
+            int thread = WriteGate.CurrentThread;
+            try
+            {
+                return Lead(store, command, work, cancellation);
+            }
+            finally
+            {
+                gate.Exit(thread);
+            }
+        }
+
+        private static int Lead(MnesisStore store, BoundCommand own, GroupedWrite ownWork, CancellationToken cancellation)
+        {
+            store.ConnectionLock.Wait(cancellation);
+            try
+            {
+                store.ThrowIfClosed();
+                List<GroupedWrite> queued = store.Gate.TakeQueuedWrites(MaxWritesPerCommit - 1);
+                if (queued.Count == 0 && own.IsSingleStatement)
+                {
+                    // Alone: the statement runs on its own, which SQLite makes one transaction.
+                    int rows;
+                    try
+                    {
+                        rows = own.Execute(null);
+                    }
+                    catch
+                    {
+                        store.RecordRollback();
+                        throw;
+                    }
+
+                    store.RecordCommit();
+                    return rows;
+                }
+
+                RunTogether(store, own, ownWork, queued);
+                return Outcome(ownWork);
+            }
+            finally
+            {
+                store.ConnectionLock.Release();
+            }
+        }
+
+        // Every write of the batch, the leader's own first, ends here with an outcome; the others are woken.
+        private static void RunTogether(MnesisStore store, BoundCommand own, GroupedWrite ownWork, List<GroupedWrite> queued)
+        {
+            var batch = new List<GroupedWrite>(queued.Count + 1) { ownWork };
+            batch.AddRange(queued);
+            var rows = new int[MaxWritesPerCommit];
+            var errors = new Exception[MaxWritesPerCommit];
+            Exception failure = null;
+            DbTransaction transaction = null;
+            try
+            {
+                transaction = store.EngineImpl.BeginWrite(store.Connection);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    RunOne(store, transaction, batch[i] == ownWork ? own : null, batch[i], out rows[i], out errors[i]);
+
+                    // Ctrl+C of the leader stops its own statement only, never the others'.
+                    own.HoldInterrupts(true);
+                    if (i == batch.Count - 1 && batch.Count < MaxWritesPerCommit)
+                    {
+                        // Writes that queued meanwhile join this commit too.
+                        batch.AddRange(store.Gate.TakeQueuedWrites(MaxWritesPerCommit - batch.Count));
+                    }
+                }
+
+                transaction.Commit();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                TryRollback(transaction);
+            }
+            finally
+            {
+                own.HoldInterrupts(false);
+                transaction?.Dispose();
+            }
+
+            int committed = 0;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (failure == null && errors[i] == null)
+                {
+                    committed++;
+                }
+            }
+
+            for (int i = 0; i < batch.Count; i++)
+            {
+                Exception error = failure ?? errors[i];
+                batch[i].Finish(error == null ? rows[i] : 0, error, error == null ? committed : 0);
+            }
+        }
+
+        private static void RunOne(MnesisStore store, DbTransaction transaction, BoundCommand own, GroupedWrite work, out int rows, out Exception error)
+        {
+            rows = 0;
+            error = null;
+            BoundCommand command = own ?? store.Commands.Rent(work.Sql);
+            bool reusable = true;
+            Run(store, transaction, Savepoint);
+            try
+            {
+                if (own == null)
+                {
+                    command.SetValues(work.Values);
+                }
+
+                rows = command.Execute(transaction);
+                Run(store, transaction, ReleaseSavepoint);
+            }
+            catch (Exception ex) when (ex is MnesisException || store.EngineImpl.IsEngineError(ex))
+            {
+                error = ex;
+                reusable = false;
+                Run(store, transaction, RollbackToSavepoint);
+                Run(store, transaction, ReleaseSavepoint);
+            }
+            finally
+            {
+                if (own == null)
+                {
+                    if (reusable)
+                    {
+                        store.Commands.Return(command);
+                    }
+                    else
+                    {
+                        command.Dispose();
+                    }
+                }
+            }
+        }
+
+        private static void Run(MnesisStore store, DbTransaction transaction, string sql)
+        {
+            BoundCommand command = store.Commands.Rent(sql);
+            command.Execute(transaction);
+            store.Commands.Return(command);
+        }
+
+        private static void TryRollback(DbTransaction transaction)
+        {
+            try
+            {
+                transaction?.Rollback();
+            }
+            catch (Exception ex) when (ex is DbException || ex is InvalidOperationException)
+            {
+                // The engine already rolled back (a failed COMMIT, a closed connection).
+            }
+        }
+
+        // The caller's side of a finished write: its store counts it, and its error surfaces on its thread.
+        private static int Outcome(GroupedWrite work)
+        {
+            if (work.Error != null)
+            {
+                work.Store.RecordRollback();
+                ExceptionDispatchInfo.Capture(work.Error).Throw();
+            }
+
+            work.Store.RecordCommit();
+            if (work.CommittedWith > 1)
+            {
+                work.Store.RecordGrouped();
+            }
+
+            return work.RowsChanged;
+        }
+    }
+}
