@@ -28,8 +28,43 @@ namespace Mnesis.PowerShell.Binding
                 return true;
             }
 
+            foreach (PSPropertyInfo candidate in wrapper.Properties)
+            {
+                if (MatchesAsParameterName(candidate.Name, name))
+                {
+                    value = candidate.Value;
+                    return true;
+                }
+            }
+
             value = null;
             return false;
+        }
+
+        /// <summary>
+        /// A name with characters a parameter name cannot hold (Import-Csv's 'Host Name', 'os-version')
+        /// matches the parameter spelled with '_' for each of them (@Host_Name, @os_version).
+        /// </summary>
+        internal static bool MatchesAsParameterName(string key, string name)
+        {
+            if (key == null || key.Length != name.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < key.Length; i++)
+            {
+                char k = key[i];
+                char n = name[i];
+                bool same = char.ToUpperInvariant(k) == char.ToUpperInvariant(n)
+                    || (n == '_' && !char.IsLetterOrDigit(k) && k != '_');
+                if (!same)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool TryGetFromDictionary(IDictionary dictionary, string name, string token, out object value)
@@ -50,7 +85,7 @@ namespace Mnesis.PowerShell.Binding
             foreach (DictionaryEntry entry in dictionary)
             {
                 if (entry.Key is string key
-                    && (string.Equals(key, name, StringComparison.OrdinalIgnoreCase) || string.Equals(key, token, StringComparison.OrdinalIgnoreCase)))
+                    && (MatchesAsParameterName(key, name) || string.Equals(key, token, StringComparison.OrdinalIgnoreCase)))
                 {
                     value = entry.Value;
                     return true;

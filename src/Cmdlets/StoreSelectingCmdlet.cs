@@ -17,7 +17,7 @@ namespace Mnesis.PowerShell.Cmdlets
         protected const string StoreSet = "Store";
         protected const string ConnectionStringSet = "ConnectionString";
 
-        [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [AllowEmptyString]
         public string[] Path { get; set; }

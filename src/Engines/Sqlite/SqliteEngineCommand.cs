@@ -2,6 +2,7 @@ using System;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
+using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
@@ -24,7 +25,18 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override void SetValue(int index, object value) => _parameters[index].Value = value;
 
-        internal override int ExecuteNonQuery(DbTransaction transaction) => Enlisted(transaction).ExecuteNonQuery();
+        // Microsoft.Data.Sqlite adds sqlite3_changes() for every statement that is not read-only,
+        // and SQLite leaves that number as the last INSERT, UPDATE or DELETE set it: CREATE TABLE
+        // after an INSERT would count the INSERT's rows again. The change in total_changes is what
+        // this run really changed (it also counts rows changed by triggers, hence the smaller one).
+        internal override int ExecuteNonQuery(DbTransaction transaction)
+        {
+            SqliteCommand command = Enlisted(transaction);
+            sqlite3 db = command.Connection.Handle;
+            int before = raw.sqlite3_total_changes(db);
+            int reported = command.ExecuteNonQuery();
+            return Math.Max(0, Math.Min(reported, raw.sqlite3_total_changes(db) - before));
+        }
 
         internal override DbDataReader ExecuteReader(DbTransaction transaction) => Enlisted(transaction).ExecuteReader();
 
