@@ -32,6 +32,16 @@ namespace Mnesis.PowerShell.Binding
 
             Sql = sql;
             IsSingleStatement = parsed.StatementCount <= 1;
+            int outside = 0;
+            for (int i = 0; i < parsed.StatementCount; i++)
+            {
+                string start = parsed.StatementStart(i);
+                outside += engine.RunsOutsideTransaction(start) ? 1 : 0;
+                ChangesConnection |= engine.ChangesConnection(start);
+            }
+
+            RunsOutsideTransaction = outside > 0 && outside == parsed.StatementCount;
+            MixesOutsideTransaction = outside > 0 && outside < parsed.StatementCount;
             _engine = engine;
             _tokens = parsed.Names;
             _values = new object[_tokens.Count];
@@ -48,6 +58,15 @@ namespace Mnesis.PowerShell.Binding
 
         /// <summary>True when the text is one statement, which the engine runs atomically on its own.</summary>
         internal bool IsSingleStatement { get; }
+
+        /// <summary>True when every statement must run outside a transaction (maintenance such as VACUUM).</summary>
+        internal bool RunsOutsideTransaction { get; }
+
+        /// <summary>True when some statements must run outside a transaction and others inside one.</summary>
+        internal bool MixesOutsideTransaction { get; }
+
+        /// <summary>True when a statement changes the connection rather than the database.</summary>
+        internal bool ChangesConnection { get; }
 
         /// <summary>Sets every parameter from <paramref name="row"/>, then <paramref name="defaults"/>.</summary>
         /// <param name="rowNumber">The row's place in the input, for errors; 0 when the values come from -Parameters alone.</param>
@@ -91,6 +110,9 @@ namespace Mnesis.PowerShell.Binding
         internal int Flush(DbTransaction transaction) => _command.Flush(transaction);
 
         internal void DiscardQueued() => _command.DiscardQueued();
+
+        /// <summary>True when the text would change the database (see EngineCommand.MayWrite).</summary>
+        internal bool MayWrite => _command.MayWrite;
 
         internal DbDataReader ExecuteReader(DbTransaction transaction) => _command.ExecuteReader(transaction);
 

@@ -6,9 +6,9 @@ namespace Mnesis.PowerShell.Binding
     internal sealed class ParsedSql
     {
         internal ParsedSql(string text, IReadOnlyList<ParameterOccurrence> occurrences, IReadOnlyList<string> names,
-            IReadOnlyList<int> statementEnds, int statementCount, string firstPositional)
+            IReadOnlyList<int> statementEnds, IReadOnlyList<int> statementStarts, string firstPositional)
         {
-            StatementCount = statementCount;
+            StatementStarts = statementStarts;
             Text = text;
             Occurrences = occurrences;
             Names = names;
@@ -27,8 +27,17 @@ namespace Mnesis.PowerShell.Binding
         /// <summary>Where each ';' that ends a statement stands (outside literals and comments).</summary>
         internal IReadOnlyList<int> StatementEnds { get; }
 
-        /// <summary>How many statements hold more than white space and comments.</summary>
-        internal int StatementCount { get; }
+        /// <summary>Where each statement's first word stands; statements of only white space and comments have none.</summary>
+        internal IReadOnlyList<int> StatementStarts { get; }
+
+        internal int StatementCount => StatementStarts.Count;
+
+        /// <summary>The beginning of statement <paramref name="index"/>, enough to tell what kind of statement it is.</summary>
+        internal string StatementStart(int index)
+        {
+            int start = StatementStarts[index];
+            return Text.Substring(start, System.Math.Min(200, Text.Length - start));
+        }
 
         /// <summary>The first positional parameter ('?', '?1', '$1'), or null when there is none.</summary>
         internal string FirstPositional { get; }

@@ -18,7 +18,7 @@ namespace Mnesis.PowerShell.Binding
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var statementEnds = new List<int>();
             string firstPositional = null;
-            int statements = 0;
+            var statementStarts = new List<int>();
             bool inStatement = false;
             int i = 0;
             while (i < sql.Length)
@@ -28,7 +28,7 @@ namespace Mnesis.PowerShell.Binding
                 if (!inStatement && c != ';' && !char.IsWhiteSpace(c) && !isComment)
                 {
                     inStatement = true;
-                    statements++;
+                    statementStarts.Add(i);
                 }
 
                 switch (c)
@@ -102,7 +102,7 @@ namespace Mnesis.PowerShell.Binding
                 }
             }
 
-            return new ParsedSql(sql, occurrences, names, statementEnds, statements, firstPositional);
+            return new ParsedSql(sql, occurrences, names, statementEnds, statementStarts, firstPositional);
         }
 
         /// <summary>The name a value is looked up by: the token without its prefix.</summary>

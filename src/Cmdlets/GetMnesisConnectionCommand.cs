@@ -20,6 +20,8 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 if (store.IsOpen)
                 {
+                    // Whatever the caller does with it (settings, temporary tables) stays with this store.
+                    store.MarkConnectionState();
                     WriteObject(store.Connection);
                 }
                 else

@@ -28,6 +28,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private const int RowsPerOutput = 64;
 
         private BoundCommand _running;
+        private int _inputs;
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
@@ -50,6 +51,11 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = StoreSet, Mandatory = true, ValueFromPipeline = true)]
         public MnesisStore Store { get; set; }
+
+        /// <summary>An object whose properties (or keys) give the query's parameters; each one runs the query once.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
 
         [Parameter(Mandatory = true, Position = 0)]
         [AllowNull]
@@ -81,7 +87,14 @@ namespace Mnesis.PowerShell.Cmdlets
                 bool completed = false;
                 try
                 {
-                    command.Bind(null, Parameters, rowNumber: 0);
+                    // A piped object gives the parameters (a store piped to -Store is not a row).
+                    object row = MyInvocation.ExpectingInput && !ReferenceEquals(InputObject?.BaseObject, Store) ? InputObject : null;
+                    if (MyInvocation.ExpectingInput && row == null && Store == null)
+                    {
+                        throw new MnesisException(Messages.InputObjectNull, "InputObject", ++_inputs);
+                    }
+
+                    command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
                     Read(store, command);
                     completed = true;
                 }
@@ -119,9 +132,17 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private void Read(MnesisStore store, BoundCommand command)
         {
+            if (command.MayWrite)
+            {
+                throw new MnesisException(Messages.QueryWrites, store, store.Target);
+            }
+
             // A write of this thread on this store holds the connection's transaction; read inside it.
+            // Otherwise the engine may give the read a transaction of its own that refuses writes.
             WriteTransaction active = store.ActiveWrite;
-            DbTransaction transaction = active != null && active.OwnerThread == WriteGate.CurrentThread ? active.Transaction : null;
+            bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
+            DbTransaction ownTransaction = insideWrite ? null : store.EngineImpl.BeginRead(store.Connection);
+            DbTransaction transaction = insideWrite ? active.Transaction : ownTransaction;
             _running = command;
             try
             {
@@ -166,6 +187,12 @@ namespace Mnesis.PowerShell.Cmdlets
             finally
             {
                 _running = null;
+                if (ownTransaction != null)
+                {
+                    // Nothing was written; ending it either way only frees the connection. Disposing
+                    // rolls back, and does not throw on a connection that broke meanwhile.
+                    ownTransaction.Dispose();
+                }
             }
         }
     }

@@ -16,7 +16,7 @@ namespace Mnesis.PowerShell.Cmdlets
     /// query once per input object, or a script block given the connection and the transaction.
     /// Anything that does not finish (an error, Ctrl+C, a failing upstream command) rolls back.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable
@@ -50,6 +50,9 @@ namespace Mnesis.PowerShell.Cmdlets
         private bool _openedHere;
 
         // Decided once in BeginProcessing: they are read for every row.
+        private bool _asks;
+        private bool _declined;
+        private string _targetDescription;
         private bool _hasRows;
         private bool _showProgress;
         private int _knownRowCount;
@@ -139,12 +142,52 @@ namespace Mnesis.PowerShell.Cmdlets
 
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
             _showProgress = _hasRows && WantsProgress();
+
+            // -WhatIf and -Confirm are asked before the store opens: opening may create the database.
+            _asks = WhatIfOrConfirmInEffect();
+            if (_asks)
+            {
+                try
+                {
+                    _targetDescription = Describe(Naming);
+                }
+                catch (MnesisException ex)
+                {
+                    ThrowMnesisError(ex);
+                }
+
+                if (!_hasRows && !ShouldProcess(_targetDescription, DescribeAction(0)))
+                {
+                    _declined = true;
+                    return;
+                }
+
+                if (_hasRows)
+                {
+                    // Opened at the first row the user lets through.
+                    return;
+                }
+            }
+
+            OpenTarget();
+        }
+
+        private StoreNaming Naming => new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential);
+
+        private void OpenTarget()
+        {
             try
             {
-                _store = ResolveSingleStore(new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: true, out _openedHere);
-                if (!IsScriptBlockForm)
+                _store = ResolveSingleStore(Naming, mayCreate: true, out _openedHere);
+                if (IsScriptBlockForm)
                 {
-                    _command = _store.Commands.Rent(Query);
+                    return;
+                }
+
+                _command = _store.Commands.Rent(Query);
+                if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
+                {
+                    throw new MnesisException(Messages.MaintenanceMixed, "Query", _store.Target);
                 }
             }
             catch (MnesisException ex)
@@ -154,9 +197,60 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
+        // Whether ShouldProcess could say no: asked once, so that writes nobody confirms pay nothing per row.
+        private bool WhatIfOrConfirmInEffect()
+        {
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIfSwitch)
+                ? ((SwitchParameter)whatIfSwitch).IsPresent
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            bool confirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out object confirmSwitch)
+                ? ((SwitchParameter)confirmSwitch).IsPresent
+                : GetVariableValue("ConfirmPreference") is ConfirmImpact preference && preference != ConfirmImpact.None && preference <= ConfirmImpact.Medium;
+            return whatIf || confirm;
+        }
+
+        private string DescribeAction(int rowNumber)
+        {
+            if (IsScriptBlockForm)
+            {
+                return Messages.ShouldProcessWriteScriptBlock;
+            }
+
+            string statement = Query.Trim().Replace("\r", " ").Replace("\n", " ");
+            if (statement.Length > 120)
+            {
+                statement = statement.Substring(0, 117) + "...";
+            }
+
+            return rowNumber > 0
+                ? string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteRow, rowNumber, statement)
+                : string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteQuery, statement);
+        }
+
+        // Each row the user declines under -Confirm is skipped; the store opens at the first one let through.
+        private bool ShouldWriteRow(int rowNumber)
+        {
+            if (!_asks)
+            {
+                return true;
+            }
+
+            if (!ShouldProcess(_targetDescription, DescribeAction(rowNumber)))
+            {
+                return false;
+            }
+
+            if (_store == null)
+            {
+                OpenTarget();
+            }
+
+            return true;
+        }
+
         protected override void ProcessRecord()
         {
-            if (IsScriptBlockForm || !_hasRows)
+            if (IsScriptBlockForm || !_hasRows || _declined)
             {
                 return;
             }
@@ -165,7 +259,14 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 try
                 {
-                    WriteRow(InputObject);
+                    if (ShouldWriteRow(_rowsSeen + 1))
+                    {
+                        WriteRow(InputObject);
+                    }
+                    else
+                    {
+                        _rowsSeen++;
+                    }
                 }
                 catch (Exception ex) when (IsWriteFailure(ex))
                 {
@@ -182,6 +283,11 @@ namespace Mnesis.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
+            if (_declined)
+            {
+                return;
+            }
+
             if (IsScriptBlockForm)
             {
                 RunScriptBlock();
@@ -210,7 +316,11 @@ namespace Mnesis.PowerShell.Cmdlets
                 WriteProgress(NewProgressRecord(ProgressRecordType.Completed));
             }
 
-            WriteObject(_rowsChanged);
+            // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported.
+            if (_store != null)
+            {
+                WriteObject(_rowsChanged);
+            }
         }
 
         protected override void StopProcessing()
@@ -270,19 +380,34 @@ namespace Mnesis.PowerShell.Cmdlets
             }
             else
             {
+                int rowNumber = 0;
                 foreach (object row in _inputRows)
                 {
-                    WriteRow(row);
+                    if (ShouldWriteRow(++rowNumber))
+                    {
+                        WriteRow(row);
+                    }
+                    else
+                    {
+                        _rowsSeen++;
+                    }
                 }
             }
 
             CommitBatch();
+
+            // What a maintenance statement changed (the journal mode) shows in Get-MnesisPool.
+            if (_store != null && _command.RunsOutsideTransaction)
+            {
+                _store.EngineImpl.AfterMaintenance(_store);
+            }
         }
 
         // A per-call write where the process queues writers may be committed together with the writes
         // queued beside it; one nested in a -ScriptBlock write of this thread joins that one instead.
         private bool CanBeGrouped() =>
-            _store.EngineImpl.QueuesWritersInProcess && !_store.Gate.IsHeldByCurrentThread;
+            _store.EngineImpl.QueuesWritersInProcess && !_store.Gate.IsHeldByCurrentThread
+            && !_command.RunsOutsideTransaction && !_command.ChangesConnection && !_store.HasConnectionState;
 
         private void RunAgainOnConflict(Action write)
         {
@@ -367,6 +492,11 @@ namespace Mnesis.PowerShell.Cmdlets
         private void RunScriptBlock()
         {
             Collection<PSObject> output;
+            if (_store == null)
+            {
+                OpenTarget();
+            }
+
             try
             {
                 _transaction = BeginWrite();
@@ -402,7 +532,14 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 bool singleStatement = !IsScriptBlockForm && !_hasRows && _command.IsSingleStatement;
-                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, singleStatement, StopToken,
+                bool outsideTransaction = !IsScriptBlockForm && _command.RunsOutsideTransaction;
+                if (IsScriptBlockForm || _command.ChangesConnection)
+                {
+                    // The block gets the connection itself; whatever it sets stays with this store.
+                    _store.MarkConnectionState();
+                }
+
+                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, singleStatement, outsideTransaction, StopToken,
                     () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
                 if (write.IsNested)
                 {

@@ -32,9 +32,17 @@ namespace Mnesis.PowerShell.Cmdlets
             base.StopProcessing();
         }
 
-        /// <summary>The SQLite files a -Path (wildcards) or -LiteralPath names, resolved the PowerShell way.</summary>
+        /// <summary>
+        /// The SQLite databases a -Path (wildcards) or -LiteralPath names: files resolved the PowerShell
+        /// way, or an in-memory database for ':memory:' and ':memory:name'.
+        /// </summary>
         internal List<SqliteTarget> ResolvePaths(string input, bool literal, Action<MnesisException> onItemError = null)
         {
+            if (SqliteTarget.IsMemorySpelling(input))
+            {
+                return new List<SqliteTarget> { SqliteTarget.InMemory(input, TargetPool.Id) };
+            }
+
             return SqlitePathResolver.Resolve(SessionState, input, literal, literal ? "LiteralPath" : "Path", onItemError);
         }
 
@@ -103,7 +111,10 @@ namespace Mnesis.PowerShell.Cmdlets
         /// -ConnectionString names (opened with the default options if the pool does not hold it
         /// yet), else the pool's only store.
         /// </summary>
-        /// <param name="mayCreate">False for reads: a file that does not exist is an error, not a new database.</param>
+        /// <param name="mayCreate">
+        /// False for reads: a file that does not exist is an error, not a new database, and a store the
+        /// read opens leaves the database as it is (see StoreOptions.ForReading).
+        /// </param>
         /// <param name="opened">True when this call opened the store (it was not open in the pool).</param>
         internal MnesisStore ResolveSingleStore(StoreNaming naming, bool mayCreate, out bool opened)
         {
@@ -135,9 +146,36 @@ namespace Mnesis.PowerShell.Cmdlets
                 return stores[0];
             }
 
-            MnesisStore acquired = AcquireStore(pool, target, StoreOptions.Default, out bool reused);
+            MnesisStore acquired = AcquireStore(pool, target, mayCreate ? StoreOptions.Default : StoreOptions.ForReading, out bool reused);
             opened = !reused;
             return acquired;
+        }
+
+        /// <summary>How -WhatIf and -Confirm name the store a call writes to, found without opening anything.</summary>
+        internal string Describe(StoreNaming naming)
+        {
+            if (naming.Store != null)
+            {
+                return naming.Store.Target;
+            }
+
+            if (naming.ConnectionString != null)
+            {
+                return ResolveConnectionString(naming.ConnectionString, naming.Credential).Display;
+            }
+
+            if (naming.Path != null || naming.LiteralPath != null)
+            {
+                return ResolveSinglePath(naming.Path ?? naming.LiteralPath, literal: naming.LiteralPath != null, mayCreate: true).Display;
+            }
+
+            MnesisStore[] stores = TargetPool.Stores;
+            if (stores.Length != 1)
+            {
+                throw new MnesisException(Messages.TargetAmbiguous, TargetPool, stores.Length);
+            }
+
+            return stores[0].Target;
         }
 
         /// <summary>The pool's store for <paramref name="target"/>, opened if needed, with the pool event in -Verbose.</summary>
@@ -202,7 +240,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             SqliteTarget target = ResolveSinglePath(input, literal, mayCreate);
-            MnesisStore store = AcquireStore(pool, target, StoreOptions.Default, out bool reused);
+            MnesisStore store = AcquireStore(pool, target, mayCreate ? StoreOptions.Default : StoreOptions.ForReading, out bool reused);
             opened = !reused;
             if (remembered)
             {
@@ -221,7 +259,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             SqliteTarget target = targets[0];
-            if (!mayCreate && !TargetPool.TryGet(target, out _) && !System.IO.File.Exists(target.FullPath))
+            if (!mayCreate && !target.IsInMemory && !TargetPool.TryGet(target, out _) && !System.IO.File.Exists(target.FullPath))
             {
                 throw new MnesisException(Messages.PathNotFound, input, input);
             }

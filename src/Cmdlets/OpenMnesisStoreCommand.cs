@@ -38,6 +38,10 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter NoWal { get; set; }
 
+        /// <summary>Open for reading only: the database may be unwritable (read-only media, a file without write permission) and is never changed.</summary>
+        [Parameter]
+        public SwitchParameter ReadOnly { get; set; }
+
         /// <summary>Seconds to wait for another connection's lock; 30 by default.</summary>
         [Parameter]
         public int BusyTimeout { get; set; } = StoreOptions.DefaultBusyTimeoutSeconds;
@@ -53,7 +57,7 @@ namespace Mnesis.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            var options = new StoreOptions(!NoWal, BusyTimeout);
+            var options = new StoreOptions(!NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly);
             MnesisPool pool = TargetPool;
             foreach (StoreTarget target in ResolveEach(literal ? LiteralPath : Path, literal, ConnectionString, Credential))
             {
@@ -80,6 +84,7 @@ namespace Mnesis.PowerShell.Cmdlets
             bool askedForOtherOptions =
                 (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.WalMode != options.WalMode)
                 || (MyInvocation.BoundParameters.ContainsKey(nameof(BusyTimeout)) && first.BusyTimeoutSeconds != options.BusyTimeoutSeconds)
+                || (ReadOnly && !store.IsReadOnly)
                 || (target.Engine is ServerEngine server && server.HasOtherOptions(store.StoreTarget, target));
             if (askedForOtherOptions)
             {

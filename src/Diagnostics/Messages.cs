@@ -125,6 +125,22 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisCloseInsideWrite", ErrorCategory.InvalidOperation,
             "The store '{0}' cannot be closed from inside one of its own write transactions.");
 
+        internal static readonly ErrorDefinition StoreReadOnly = new ErrorDefinition(
+            "MnesisStoreReadOnly", ErrorCategory.PermissionDenied,
+            "The store '{0}' is read-only (opened with -ReadOnly, or its database cannot be written); nothing was written. Close it and open it again without -ReadOnly to write.");
+
+        internal static readonly ErrorDefinition QueryWrites = new ErrorDefinition(
+            "MnesisQueryWrites", ErrorCategory.InvalidOperation,
+            "The query on '{0}' would change the database; nothing was run. Invoke-MnesisQuery only reads: write with Invoke-MnesisWrite, which serializes writes and makes each one transaction.");
+
+        internal static readonly ErrorDefinition MaintenanceMixed = new ErrorDefinition(
+            "MnesisMaintenanceMixed", ErrorCategory.InvalidArgument,
+            "The query on '{0}' holds a statement that must run outside a transaction (such as VACUUM or PRAGMA journal_mode) together with other statements or input rows; nothing was run. Run it with Invoke-MnesisWrite on its own.");
+
+        internal static readonly ErrorDefinition MaintenanceInTransaction = new ErrorDefinition(
+            "MnesisMaintenanceInTransaction", ErrorCategory.InvalidOperation,
+            "A statement that must run outside a transaction (such as VACUUM or PRAGMA journal_mode) was written to '{0}' inside a -ScriptBlock write, where it would fail or be ignored; nothing was run. Run it after that write.");
+
         // Writes
         internal static readonly ErrorDefinition QueryEmpty = new ErrorDefinition(
             "MnesisQueryEmpty", ErrorCategory.InvalidArgument,
@@ -212,6 +228,9 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string VerbosePoolCreated = "Mnesis: created pool {0}.";
 
         internal const string ShouldProcessCloseAction = "Close Mnesis store";
+        internal const string ShouldProcessWriteQuery = "Write: {0}";
+        internal const string ShouldProcessWriteRow = "Write input row {0}: {1}";
+        internal const string ShouldProcessWriteScriptBlock = "Write: the -ScriptBlock, in one transaction";
         internal const string ShouldProcessCloseAllTarget = "all {0} open store(s) of pool {1}";
     }
 }

@@ -27,6 +27,12 @@ namespace Mnesis.PowerShell.Engines
         {
         }
 
+        /// <summary>
+        /// True when running the text would change the database or the connection's transaction state;
+        /// a read refuses it before running anything. Engines that enforce reads another way say false.
+        /// </summary>
+        internal virtual bool MayWrite => false;
+
         internal abstract DbDataReader ExecuteReader(DbTransaction transaction);
 
         internal abstract object ExecuteScalar(DbTransaction transaction);

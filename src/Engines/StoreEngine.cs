@@ -29,6 +29,37 @@ namespace Mnesis.PowerShell.Engines
         /// <param name="shared">The target's process-wide state, for what an engine keeps once per process.</param>
         internal abstract OpenedConnection Open(StoreTarget target, StoreOptions options, SharedTargetState shared);
 
+        /// <summary>
+        /// Called inside the gate, with the store's connection held, before a write: for what the
+        /// engine leaves until a store first writes (SQLite: the switch to WAL of a store a read opened).
+        /// </summary>
+        internal virtual void PrepareWrite(MnesisStore store)
+        {
+        }
+
+        /// <summary>
+        /// Begins what a read runs in: null for none, or a transaction in which the engine refuses
+        /// writes (PostgreSQL: READ ONLY). Engines without one check each statement instead.
+        /// </summary>
+        internal virtual DbTransaction BeginRead(DbConnection connection) => null;
+
+        /// <summary>
+        /// True for a statement the engine refuses or ignores inside a transaction (SQLite: VACUUM,
+        /// PRAGMA journal_mode=...; PostgreSQL: VACUUM, CREATE DATABASE, ...): it runs on its own.
+        /// </summary>
+        internal virtual bool RunsOutsideTransaction(string statementStart) => false;
+
+        /// <summary>
+        /// True for a statement that changes the connection rather than the database (a setting, an
+        /// attached database, a temporary table): later writes of that store must run on its own connection.
+        /// </summary>
+        internal virtual bool ChangesConnection(string statementStart) => false;
+
+        /// <summary>Called after a statement that runs outside a transaction, to learn what it changed.</summary>
+        internal virtual void AfterMaintenance(MnesisStore store)
+        {
+        }
+
         /// <summary>Begins a write transaction that takes the engine's write lock as early as the engine allows.</summary>
         internal abstract DbTransaction BeginWrite(DbConnection connection);
 

@@ -31,6 +31,7 @@ namespace Mnesis.PowerShell.Pool
         internal static int Write(MnesisStore store, BoundCommand command, CancellationToken cancellation, Action onWait)
         {
             store.ThrowIfClosed();
+            store.ThrowIfReadOnly();
             if (store.OpenReaders > 0)
             {
                 throw new MnesisException(Messages.WriteWhileReading, store, store.Target);
@@ -63,6 +64,7 @@ namespace Mnesis.PowerShell.Pool
             try
             {
                 store.ThrowIfClosed();
+                store.EngineImpl.PrepareWrite(store);
                 List<GroupedWrite> queued = store.Gate.TakeQueuedWrites(MaxWritesPerCommit - 1);
                 if (queued.Count == 0 && own.IsSingleStatement)
                 {

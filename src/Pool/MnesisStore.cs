@@ -24,6 +24,8 @@ namespace Mnesis.PowerShell.Pool
             StoreTarget = target;
             Connection = opened.Connection;
             WalMode = opened.WalMode;
+            WalPending = opened.WalPending;
+            IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
             BusyTimeout = requested.BusyTimeoutSeconds;
@@ -42,7 +44,10 @@ namespace Mnesis.PowerShell.Pool
         public string Path => (StoreTarget as Engines.Sqlite.SqliteTarget)?.FullPath;
 
         /// <summary>True when the database is in WAL journal mode; null for engines without journal modes.</summary>
-        public bool? WalMode { get; }
+        public bool? WalMode { get; private set; }
+
+        /// <summary>True when the store only reads: opened with -ReadOnly, or a read opened an unwritable database.</summary>
+        public bool IsReadOnly { get; }
 
         /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
         public int BusyTimeout { get; }
@@ -116,6 +121,34 @@ namespace Mnesis.PowerShell.Pool
         internal void RecordGateWait(TimeSpan waited) => Interlocked.Add(ref _gateWaitTicks, waited.Ticks);
 
         internal void RecordError(string message) => LastError = message;
+
+        /// <summary>True while the switch to WAL waits for the first write of a store that a read opened.</summary>
+        internal bool WalPending { get; private set; }
+
+        /// <summary>Records the journal mode a write switched the database to.</summary>
+        internal void JournalModeIs(bool walMode)
+        {
+            WalMode = walMode;
+            WalPending = false;
+        }
+
+        /// <summary>
+        /// True once the connection carries state of its own (a setting, an attached database, a
+        /// temporary table, or it was handed out by Get-MnesisConnection): its writes then run on it
+        /// alone, never grouped onto another runspace's connection.
+        /// </summary>
+        internal bool HasConnectionState { get; private set; }
+
+        internal void MarkConnectionState() => HasConnectionState = true;
+
+        /// <summary>A write needs a store that writes; a read-only one is refused before anything happens.</summary>
+        internal void ThrowIfReadOnly()
+        {
+            if (IsReadOnly)
+            {
+                throw new MnesisException(Messages.StoreReadOnly, this, Target);
+            }
+        }
 
         internal void ThrowIfClosed()
         {

@@ -55,10 +55,13 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>Takes the gate (waiting as long as needed, until cancelled) and begins.</summary>
         /// <param name="allowsJoin">True for a -ScriptBlock write, whose code may start nested writes that join it.</param>
         /// <param name="singleStatement">True when the write is one statement, which needs no transaction of its own.</param>
+        /// <param name="outsideTransaction">True when the write must not run in any transaction (maintenance such as VACUUM).</param>
         /// <param name="onWait">Called once if the gate is busy and the caller has to wait.</param>
-        internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, bool singleStatement, CancellationToken cancellation, Action onWait)
+        internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, bool singleStatement, bool outsideTransaction,
+            CancellationToken cancellation, Action onWait)
         {
             store.ThrowIfClosed();
+            store.ThrowIfReadOnly();
             if (store.OpenReaders > 0)
             {
                 throw new MnesisException(Messages.WriteWhileReading, store, store.Target);
@@ -70,6 +73,11 @@ namespace Mnesis.PowerShell.Pool
                 if (!outer.AllowsJoin)
                 {
                     throw new MnesisException(Messages.NestedWriteInBulkWrite, store, store.Target);
+                }
+
+                if (outsideTransaction)
+                {
+                    throw new MnesisException(Messages.MaintenanceInTransaction, store, store.Target);
                 }
 
                 return BeginNested(store, outer, allowsJoin);
@@ -102,7 +110,8 @@ namespace Mnesis.PowerShell.Pool
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                DbTransaction transaction = singleStatement ? null : store.EngineImpl.BeginWrite(store.Connection);
+                store.EngineImpl.PrepareWrite(store);
+                DbTransaction transaction = singleStatement || outsideTransaction ? null : store.EngineImpl.BeginWrite(store.Connection);
                 var write = new WriteTransaction(store, transaction, null, null, allowsJoin, thread);
                 store.ActiveWrite = write;
                 return write;

@@ -35,7 +35,31 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override void SetValue(int index, object value) => _values[index] = value;
 
-        internal override int ExecuteNonQuery(DbTransaction transaction) => RowsChanged(Prepared(transaction).ExecuteNonQuery());
+        // Without a transaction (statements that must run outside one), a batch would still be one
+        // implicit transaction on the server; each statement then goes on its own.
+        internal override int ExecuteNonQuery(DbTransaction transaction)
+        {
+            if (transaction != null || _statements.Length == 1)
+            {
+                return RowsChanged(Prepared(transaction).ExecuteNonQuery());
+            }
+
+            int rows = 0;
+            foreach (Statement statement in _statements)
+            {
+                using (var command = new NpgsqlCommand(statement.Text, _connection))
+                {
+                    foreach (int nameIndex in statement.Parameters)
+                    {
+                        command.Parameters.Add(NewParameter(_values[nameIndex]));
+                    }
+
+                    rows += RowsChanged(command.ExecuteNonQuery());
+                }
+            }
+
+            return rows;
+        }
 
         internal override int Queue(DbTransaction transaction)
         {

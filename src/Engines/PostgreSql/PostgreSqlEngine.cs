@@ -2,6 +2,7 @@ using System;
 using System.Data.Common;
 using System.Globalization;
 using System.Management.Automation;
+using System.Text.RegularExpressions;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Pool;
@@ -53,7 +54,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     command.ExecuteNonQuery();
                 }
 
-                return new OpenedConnection(connection, walMode: null, removeCreated: null);
+                return new OpenedConnection(connection, walMode: null, removeCreated: null, readOnly: options.ReadOnly);
             }
             catch (Exception ex) when (IsEngineError(ex))
             {
@@ -62,7 +63,27 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             }
         }
 
+        // PostgreSQL refuses these inside a transaction block.
+        private static readonly Regex OutsideTransaction = new Regex(
+            @"^(?:VACUUM\b|(?:CREATE|DROP)\s+(?:DATABASE|TABLESPACE)\b|ALTER\s+SYSTEM\b|(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b|REINDEX\b[^;]*\bCONCURRENTLY\b)",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        internal override bool RunsOutsideTransaction(string statementStart) => OutsideTransaction.IsMatch(statementStart);
+
         internal override DbTransaction BeginWrite(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction();
+
+        // The server refuses any write in a READ ONLY transaction (25006), before it changes anything.
+        internal override DbTransaction BeginRead(DbConnection connection)
+        {
+            var npgsql = (NpgsqlConnection)connection;
+            NpgsqlTransaction transaction = npgsql.BeginTransaction();
+            using (var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", npgsql, transaction))
+            {
+                command.ExecuteNonQuery();
+            }
+
+            return transaction;
+        }
 
         internal override EngineCommand CreateCommand(DbConnection connection, ParsedSql sql) =>
             new PostgreSqlCommand((NpgsqlConnection)connection, sql);

@@ -14,6 +14,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         internal const string SerializationFailure = "40001";
         internal const string DeadlockDetected = "40P01";
         private const string LockNotAvailable = "55P03";
+        private const string ReadOnlyTransaction = "25006";
         private const string InvalidPassword = "28P01";
         private const string InvalidAuthorization = "28000";
         private const string InvalidCatalogName = "3D000";
@@ -36,6 +37,8 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     case SerializationFailure:
                     case DeadlockDetected:
                         return new MnesisException(Messages.WriteConflict, errorTarget, error, where, pg.SqlState, pg.MessageText);
+                    case ReadOnlyTransaction:
+                        return new MnesisException(Messages.QueryWrites, errorTarget, error, where);
                     case LockNotAvailable:
                         int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
                         return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, busyTimeout);

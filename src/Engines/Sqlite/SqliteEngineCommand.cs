@@ -1,5 +1,6 @@
 using System;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using SQLitePCL;
@@ -11,6 +12,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
     {
         private readonly SqliteCommand _command;
         private readonly SqliteParameter[] _parameters;
+        private bool? _mayWrite;
 
         internal SqliteEngineCommand(SqliteConnection connection, ParsedSql sql)
         {
@@ -38,6 +40,22 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             return Math.Max(0, Math.Min(reported, raw.sqlite3_total_changes(db) - before));
         }
 
+        // SQLite knows whether a prepared statement writes; transaction control and ATTACH/DETACH
+        // count as read-only there but change the shared connection, so they count as writes here.
+        // A text that does not prepare is left to the run, which reports SQLite's error.
+        internal override bool MayWrite
+        {
+            get
+            {
+                if (_mayWrite == null)
+                {
+                    _mayWrite = AnyStatementWrites(_command.Connection.Handle, _command.CommandText);
+                }
+
+                return _mayWrite.Value;
+            }
+        }
+
         internal override DbDataReader ExecuteReader(DbTransaction transaction) => Enlisted(transaction).ExecuteReader();
 
         internal override object ExecuteScalar(DbTransaction transaction) => Enlisted(transaction).ExecuteScalar();
@@ -45,6 +63,39 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         internal override void Cancel() => _command.Cancel();
 
         public override void Dispose() => _command.Dispose();
+
+        private static bool AnyStatementWrites(sqlite3 db, string sql)
+        {
+            string rest = sql;
+            while (!string.IsNullOrWhiteSpace(rest))
+            {
+                sqlite3_stmt statement = null;
+                try
+                {
+                    if (raw.sqlite3_prepare_v2(db, rest, out statement, out string tail) != raw.SQLITE_OK)
+                    {
+                        return false;
+                    }
+
+                    if (statement != null && !statement.IsInvalid
+                        && (raw.sqlite3_stmt_readonly(statement) == 0 || ChangesConnection(raw.sqlite3_sql(statement).utf8_to_string())))
+                    {
+                        return true;
+                    }
+
+                    rest = tail;
+                }
+                finally
+                {
+                    statement?.Dispose();
+                }
+            }
+
+            return false;
+        }
+
+        private static bool ChangesConnection(string statement) =>
+            Regex.IsMatch(statement, @"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|ATTACH|DETACH)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private SqliteCommand Enlisted(DbTransaction transaction)
         {

@@ -23,38 +23,40 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         {
             NativeLibraryLoader.EnsureLoaded();
 
+            if (target.IsInMemory)
+            {
+                return OpenInMemory(target, options);
+            }
+
             string file = target.FullPath;
             bool fileExisted = File.Exists(file);
-            List<string> createdFolders = CreateMissingFolders(Path.GetDirectoryName(file));
+            bool leaveAsIs = options.ReadOnly || options.OpenedByRead;
+            List<string> createdFolders = leaveAsIs ? new List<string>() : CreateMissingFolders(Path.GetDirectoryName(file));
             var connection = new SqliteConnection(ConnectionString(file, options));
             string step = "open";
             try
             {
                 connection.Open();
 
-                // SQLite quietly falls back to read-only for a file it cannot write; a store must be writable.
-                if (raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+                // SQLite quietly falls back to read-only for a file it cannot write. A store for writing
+                // must be writable; one for reading is fine, and its writes are refused later.
+                bool readOnly = options.ReadOnly || raw.sqlite3_db_readonly(connection.Handle, "main") == 1;
+                if (readOnly && !leaveAsIs)
                 {
                     throw new MnesisException(Messages.DatabaseReadOnly, file, file);
                 }
 
-                step = "busy_timeout";
-                Execute(connection, "PRAGMA busy_timeout = " + (options.BusyTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture));
+                ApplyConnectionPragmas(connection, options, ref step);
 
-                // Reading the schema version makes SQLite check the header before anything writes.
-                step = "read header";
-                Execute(connection, "PRAGMA schema_version");
+                // Only a store opened for writing switches to WAL now: a read must not change the file.
                 step = "journal_mode";
-                string mode = options.WalMode
+                string mode = options.WalMode && !leaveAsIs
                     ? Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture)
                     : Convert.ToString(Scalar(connection, "PRAGMA journal_mode"), CultureInfo.InvariantCulture);
                 bool walMode = string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
-                step = "foreign_keys";
-                Execute(connection, "PRAGMA foreign_keys = ON");
-                step = "synchronous";
-                Execute(connection, "PRAGMA synchronous = NORMAL");
                 Action removeCreated = fileExisted ? (Action)null : () => RemoveWhatThisOpenCreated(file, false, createdFolders);
-                return new OpenedConnection(connection, walMode, removeCreated);
+                bool walPending = options.WalMode && options.OpenedByRead && !readOnly && !walMode;
+                return new OpenedConnection(connection, walMode, removeCreated, readOnly, walPending);
             }
             catch (SqliteException ex)
             {
@@ -70,11 +72,61 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             }
         }
 
+        /// <summary>True when the database is in WAL mode now (a maintenance statement may have changed it).</summary>
+        internal static bool IsWal(SqliteConnection connection) =>
+            string.Equals(Convert.ToString(Scalar(connection, "PRAGMA journal_mode"), CultureInfo.InvariantCulture), "wal", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Switches a store that a read opened to WAL, at its first write.</summary>
+        internal static bool SwitchToWal(SqliteConnection connection) =>
+            string.Equals(Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture), "wal", StringComparison.OrdinalIgnoreCase);
+
+        // Settings of the connection, not of the file: busy_timeout first, so that the rest waits for
+        // other processes' locks. Reading the schema version makes SQLite check the header before
+        // anything writes.
+        private static void ApplyConnectionPragmas(SqliteConnection connection, StoreOptions options, ref string step)
+        {
+            step = "busy_timeout";
+            Execute(connection, "PRAGMA busy_timeout = " + (options.BusyTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture));
+            step = "read header";
+            Execute(connection, "PRAGMA schema_version");
+            step = "foreign_keys";
+            Execute(connection, "PRAGMA foreign_keys = ON");
+            step = "synchronous";
+            Execute(connection, "PRAGMA synchronous = NORMAL");
+        }
+
+        // An in-memory database lives in SQLite's memdb VFS under a name of its own: every connection
+        // of the process that names it shares it (with locking like a file) until the last one closes.
+        private static OpenedConnection OpenInMemory(SqliteTarget target, StoreOptions options)
+        {
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = "file:/" + Uri.EscapeDataString(target.MemoryName) + "?vfs=memdb",
+                Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+                DefaultTimeout = Math.Max(1, options.BusyTimeoutSeconds),
+            }.ToString());
+            string step = "open";
+            try
+            {
+                connection.Open();
+                ApplyConnectionPragmas(connection, options, ref step);
+                return new OpenedConnection(connection, walMode: false, removeCreated: null, readOnly: options.ReadOnly);
+            }
+            catch (SqliteException ex)
+            {
+                connection.Dispose();
+                throw SqliteErrors.OpenFailed(ex, target, step);
+            }
+        }
+
         private static string ConnectionString(string file, StoreOptions options) =>
             new SqliteConnectionStringBuilder
             {
                 DataSource = file,
-                Mode = SqliteOpenMode.ReadWriteCreate,
+
+                // A read creates nothing: the file must exist (Invoke-MnesisQuery checked).
+                Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : options.OpenedByRead ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
 
                 // Microsoft.Data.Sqlite pools by default; a pooled handle keeps the file locked after Close.
                 Pooling = false,
