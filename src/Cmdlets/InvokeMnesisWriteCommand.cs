@@ -506,6 +506,14 @@ namespace Mnesis.PowerShell.Cmdlets
                 }
                 catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
                 {
+                    // A block that lost a race with another writer gets the module's error for it: its
+                    // code may have had other effects, so it is not run again.
+                    Exception conflict = FindConflict(ex);
+                    if (conflict != null)
+                    {
+                        Fail(conflict);
+                    }
+
                     RollBack();
                     _store.RecordError(ex.Message);
                     DiscardIfOpenedHere();
@@ -603,6 +611,19 @@ namespace Mnesis.PowerShell.Cmdlets
                 _openedHere = false;
                 _store.Pool.DiscardIfUnused(_store);
             }
+        }
+
+        private Exception FindConflict(Exception ex)
+        {
+            for (Exception e = ex; e != null; e = e.InnerException)
+            {
+                if (_store.EngineImpl.IsWriteConflict(e))
+                {
+                    return e;
+                }
+            }
+
+            return null;
         }
 
         // A conflict at the commit arrives already translated, with the engine's exception inside.

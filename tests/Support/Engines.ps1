@@ -35,12 +35,14 @@ function Remove-TestTarget($Target) {
     if ($Target.Engine -eq 'PostgreSQL') { Remove-TestPostgresDatabase $Target.Text }
 }
 
-# One value from a PostgreSQL database through a connection of its own (never a Mnesis store's).
+# One value from a PostgreSQL database through a connection of its own (never a Mnesis store's),
+# named 'mnesis-tests' in pg_stat_activity so that counts of the module's connections leave it out.
 function Invoke-TestPostgresScalar([string] $ConnectionString, [string] $Sql) {
     $pool = New-MnesisPool
+    $own = "$ConnectionString;Application Name=mnesis-tests"
     try {
-        $null = Open-MnesisStore -Pool $pool -ConnectionString $ConnectionString
-        $command = (Get-MnesisConnection -Pool $pool -ConnectionString $ConnectionString).CreateCommand()
+        $null = Open-MnesisStore -Pool $pool -ConnectionString $own
+        $command = (Get-MnesisConnection -Pool $pool -ConnectionString $own).CreateCommand()
         $command.CommandText = $Sql
         $value = $command.ExecuteScalar()
         $command.Dispose()

@@ -133,9 +133,10 @@ $script:TestPostgres = $env:MNESIS_TEST_POSTGRES
 # Runs one statement outside any transaction (CREATE DATABASE cannot run in one) on the admin database.
 function Invoke-TestPostgresAdmin([string] $Sql) {
     $admin = New-MnesisPool
+    $own = "$script:TestPostgres;Application Name=mnesis-tests"
     try {
-        $null = Open-MnesisStore -Pool $admin -ConnectionString $script:TestPostgres
-        $command = (Get-MnesisConnection -Pool $admin -ConnectionString $script:TestPostgres).CreateCommand()
+        $null = Open-MnesisStore -Pool $admin -ConnectionString $own
+        $command = (Get-MnesisConnection -Pool $admin -ConnectionString $own).CreateCommand()
         $command.CommandText = $Sql
         $null = $command.ExecuteNonQuery()
         $command.Dispose()

@@ -44,20 +44,35 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 builder.Password = credential.GetNetworkCredential().Password;
             }
 
-            string user = builder.Username ?? Environment("PGUSER") ?? System.Environment.UserName;
-            string hosts = builder.Host ?? Environment("PGHOST");
-            if (string.IsNullOrWhiteSpace(hosts))
+            // What the string leaves out comes from libpq's environment variables, written into the
+            // string so that the key and the connection Npgsql makes name the same database.
+            builder.Username = builder.Username ?? Environment("PGUSER") ?? System.Environment.UserName;
+            builder.Host = builder.Host ?? Environment("PGHOST");
+            builder.Database = builder.Database ?? Environment("PGDATABASE") ?? builder.Username;
+            if (!ExplicitlySet(builder, "Port") && int.TryParse(Environment("PGPORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int environmentPort))
+            {
+                builder.Port = environmentPort;
+            }
+
+            if (builder.Password == null && Environment("PGPASSWORD") != null)
+            {
+                builder.Password = Environment("PGPASSWORD");
+            }
+
+            if (builder.Password == null && builder.Passfile == null && Environment("PGPASSFILE") != null)
+            {
+                builder.Passfile = Environment("PGPASSFILE");
+            }
+
+            if (string.IsNullOrWhiteSpace(builder.Host))
             {
                 throw new MnesisException(Messages.ConnectionStringInvalid, "ConnectionString", "it names no host (Host=... or PGHOST)");
             }
 
+            string user = builder.Username;
+            string hosts = builder.Host;
             int port = builder.Port;
-            if (!ExplicitlySet(builder, "Port") && int.TryParse(Environment("PGPORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int environmentPort))
-            {
-                port = environmentPort;
-            }
-
-            string database = builder.Database ?? Environment("PGDATABASE") ?? user;
+            string database = builder.Database;
             string key = "postgresql://" + user + "@" + NormalizeHosts(hosts, port) + "/" + database;
             return new PostgreSqlTarget(key, builder.ConnectionString, Options(builder));
         }
