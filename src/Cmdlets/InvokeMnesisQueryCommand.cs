@@ -7,6 +7,7 @@ using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
+using Mnesis.PowerShell.Writes;
 
 namespace Mnesis.PowerShell.Cmdlets
 {

@@ -1,13 +1,12 @@
 using System;
 using System.Collections;
-using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
+using Mnesis.PowerShell.Writes;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
@@ -19,7 +18,7 @@ namespace Mnesis.PowerShell.Cmdlets
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
-    public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable
+    public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable, IWriteHost
     {
         private const string QueryPathSet = "QueryPath";
         private const string QueryLiteralPathSet = "QueryLiteralPath";
@@ -34,20 +33,10 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private const int ProgressEveryRows = 10000;
 
-        // A -Query write whose input is all in hand is run again after losing a race with another
-        // writer (PostgreSQL's serialization failures and deadlocks), after a growing pause.
-        private const int ConflictAttempts = 4;
-        private const int ConflictBackoffMilliseconds = 25;
-
-        private MnesisStore _store;
+        private WriteSession _session;
         private BoundCommand _command;
-        private WriteTransaction _transaction;
         private IEnumerable _inputRows;
-        private int _rowsChanged;
-        private int _rowsInBatch;
-        private int _rowsSeen;
         private bool _completed;
-        private bool _openedHere;
 
         // Decided once in BeginProcessing: they are read for every row.
         private bool _asks;
@@ -128,6 +117,10 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private bool IsScriptBlockForm => ScriptBlock != null;
 
+        private StoreNaming Naming => new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential);
+
+        CancellationToken IWriteHost.StopToken => StopToken;
+
         protected override void BeginProcessing()
         {
             if (!IsScriptBlockForm && string.IsNullOrWhiteSpace(Query))
@@ -169,32 +162,223 @@ namespace Mnesis.PowerShell.Cmdlets
                 }
             }
 
-            OpenTarget();
+            OpenSession();
         }
 
-        private StoreNaming Naming => new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential);
-
-        private void OpenTarget()
+        protected override void ProcessRecord()
         {
-            try
+            if (IsScriptBlockForm || !_hasRows || _declined)
             {
-                _store = ResolveSingleStore(Naming, mayCreate: true, out _openedHere);
-                if (IsScriptBlockForm)
+                return;
+            }
+
+            if (!MyInvocation.ExpectingInput)
+            {
+                // -InputObject: every row is in hand, so the write runs in EndProcessing, where it can be run again.
+                _inputRows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
+                _knownRowCount = _inputRows is ICollection collection ? collection.Count : 0;
+                return;
+            }
+
+            int rowNumber = (_session?.RowsSeen ?? _skippedBeforeOpen) + 1;
+            if (!ShouldWriteRow(rowNumber))
+            {
+                if (_session != null)
                 {
-                    return;
+                    _session.SkipRow();
+                }
+                else
+                {
+                    _skippedBeforeOpen++;
                 }
 
-                _command = _store.Commands.Rent(Query);
-                if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
+                return;
+            }
+
+            try
+            {
+                _session.WriteRow(InputObject);
+            }
+            catch (Exception ex) when (_session.IsFailure(ex))
+            {
+                ThrowMnesisError(_session.Fail(ex));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_declined)
+            {
+                return;
+            }
+
+            if (IsScriptBlockForm)
+            {
+                RunScriptBlock();
+                return;
+            }
+
+            try
+            {
+                if (MyInvocation.ExpectingInput)
                 {
-                    throw new MnesisException(Messages.MaintenanceMixed, "Query", _store.Target);
+                    _session?.Commit();
+                }
+                else
+                {
+                    if (_session == null && (_inputRows == null || !_asks))
+                    {
+                        OpenSession();
+                    }
+
+                    WriteInHand();
+                }
+            }
+            catch (Exception ex) when (_session != null && _session.IsFailure(ex))
+            {
+                ThrowMnesisError(_session.Fail(ex));
+            }
+
+            Complete();
+            if (_progressShown)
+            {
+                WriteProgress(NewProgressRecord(ProgressRecordType.Completed));
+            }
+
+            // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported.
+            if (_session != null)
+            {
+                WriteObject(_session.RowsChanged);
+            }
+        }
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            _command?.Cancel();
+        }
+
+        /// <summary>Whatever did not commit is rolled back here, and the gate released.</summary>
+        public void Dispose()
+        {
+            _session?.Dispose();
+            if (_command != null)
+            {
+                // A command that was interrupted or failed is not worth keeping.
+                if (_completed)
+                {
+                    _session.Store.Commands.Return(_command);
+                }
+                else
+                {
+                    _command.Dispose();
+                }
+
+                _command = null;
+            }
+        }
+
+        void IWriteHost.Verbose(string format, params object[] args) => WriteVerboseMessage(format, args);
+
+        void IWriteHost.RowWritten(int rowsSeen)
+        {
+            if (_showProgress && rowsSeen % ProgressEveryRows == 0)
+            {
+                // A new record each time: hosts may keep the records they are given.
+                WriteProgress(NewProgressRecord(ProgressRecordType.Processing));
+                _progressShown = true;
+            }
+        }
+
+        private int _skippedBeforeOpen;
+
+        private void OpenSession()
+        {
+            MnesisStore store = null;
+            bool openedHere = false;
+            try
+            {
+                store = ResolveSingleStore(Naming, mayCreate: true, out openedHere);
+                if (!IsScriptBlockForm)
+                {
+                    _command = store.Commands.Rent(Query);
+                    if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
+                    {
+                        throw new MnesisException(Messages.MaintenanceMixed, "Query", store.Target);
+                    }
                 }
             }
             catch (MnesisException ex)
             {
-                DiscardIfOpenedHere();
+                if (openedHere)
+                {
+                    store.Pool.DiscardIfUnused(store);
+                }
+
                 ThrowMnesisError(ex);
             }
+
+            _session = new WriteSession(store, openedHere, _command, Parameters, _hasRows, BatchSize, this);
+            for (int i = 0; i < _skippedBeforeOpen; i++)
+            {
+                _session.SkipRow();
+            }
+        }
+
+        private void WriteInHand()
+        {
+            if (_session == null)
+            {
+                // Every -InputObject row is asked about first; the store opens at the first one let through.
+                int rowNumber = 0;
+                var approved = new System.Collections.Generic.List<object>();
+                foreach (object row in _inputRows)
+                {
+                    if (ShouldProcess(_targetDescription, DescribeAction(++rowNumber)))
+                    {
+                        approved.Add(row);
+                    }
+                }
+
+                if (approved.Count == 0)
+                {
+                    return;
+                }
+
+                OpenSession();
+                _session.WriteAllInHand(approved, _ => true);
+                return;
+            }
+
+            _session.WriteAllInHand(_inputRows, rowNumber => !_asks || ShouldProcess(_targetDescription, DescribeAction(rowNumber)));
+        }
+
+        private void RunScriptBlock()
+        {
+            if (_session == null)
+            {
+                OpenSession();
+            }
+
+            System.Collections.ObjectModel.Collection<PSObject> output;
+            try
+            {
+                output = _session.RunScriptBlock(ScriptBlock);
+            }
+            catch (Exception ex) when (_session.IsFailure(ex))
+            {
+                ThrowMnesisError(_session.Fail(ex));
+                return;
+            }
+
+            Complete();
+            WriteObject(output, enumerateCollection: true);
+        }
+
+        private void Complete()
+        {
+            _completed = true;
+            _session?.Complete();
         }
 
         // Whether ShouldProcess could say no: asked once, so that writes nobody confirms pay nothing per row.
@@ -227,7 +411,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 : string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteQuery, statement);
         }
 
-        // Each row the user declines under -Confirm is skipped; the store opens at the first one let through.
+        // Each pipeline row the user declines under -Confirm is skipped; the store opens at the first one let through.
         private bool ShouldWriteRow(int rowNumber)
         {
             if (!_asks)
@@ -240,336 +424,12 @@ namespace Mnesis.PowerShell.Cmdlets
                 return false;
             }
 
-            if (_store == null)
+            if (_session == null)
             {
-                OpenTarget();
+                OpenSession();
             }
 
             return true;
-        }
-
-        protected override void ProcessRecord()
-        {
-            if (IsScriptBlockForm || !_hasRows || _declined)
-            {
-                return;
-            }
-
-            if (MyInvocation.ExpectingInput)
-            {
-                try
-                {
-                    if (ShouldWriteRow(_rowsSeen + 1))
-                    {
-                        WriteRow(InputObject);
-                    }
-                    else
-                    {
-                        _rowsSeen++;
-                    }
-                }
-                catch (Exception ex) when (IsWriteFailure(ex))
-                {
-                    Fail(ex);
-                }
-
-                return;
-            }
-
-            // -InputObject: every row is in hand, so the write runs in EndProcessing, where it can be run again.
-            _inputRows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
-            _knownRowCount = _inputRows is ICollection collection ? collection.Count : 0;
-        }
-
-        protected override void EndProcessing()
-        {
-            if (_declined)
-            {
-                return;
-            }
-
-            if (IsScriptBlockForm)
-            {
-                RunScriptBlock();
-                return;
-            }
-
-            try
-            {
-                if (MyInvocation.ExpectingInput)
-                {
-                    CommitBatch();
-                }
-                else
-                {
-                    RunAgainOnConflict(WriteAllInHand);
-                }
-            }
-            catch (Exception ex) when (IsWriteFailure(ex))
-            {
-                Fail(ex);
-            }
-
-            _completed = true;
-            if (_progressShown)
-            {
-                WriteProgress(NewProgressRecord(ProgressRecordType.Completed));
-            }
-
-            // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported.
-            if (_store != null)
-            {
-                WriteObject(_rowsChanged);
-            }
-        }
-
-        protected override void StopProcessing()
-        {
-            base.StopProcessing();
-            _command?.Cancel();
-        }
-
-        /// <summary>Whatever did not commit is rolled back here, and the gate released.</summary>
-        public void Dispose()
-        {
-            _transaction?.Dispose();
-            _transaction = null;
-            if (!_completed)
-            {
-                DiscardIfOpenedHere();
-            }
-
-            if (_command != null)
-            {
-                // A command that was interrupted or failed is not worth keeping.
-                if (_completed)
-                {
-                    _store.Commands.Return(_command);
-                }
-                else
-                {
-                    _command.Dispose();
-                }
-
-                _command = null;
-            }
-        }
-
-        // -Parameters alone is one row without an input object; -InputObject rows are each bound in turn.
-        private void WriteAllInHand()
-        {
-            if (_inputRows == null && CanBeGrouped())
-            {
-                _command.Bind(null, Parameters, 0);
-                try
-                {
-                    _rowsChanged = GroupCommit.Write(_store, _command, StopToken, () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new PipelineStoppedException();
-                }
-
-                WriteVerboseMessage(Messages.VerboseCommitted, _store.Target);
-                return;
-            }
-
-            if (_inputRows == null)
-            {
-                WriteRow(null);
-            }
-            else
-            {
-                int rowNumber = 0;
-                foreach (object row in _inputRows)
-                {
-                    if (ShouldWriteRow(++rowNumber))
-                    {
-                        WriteRow(row);
-                    }
-                    else
-                    {
-                        _rowsSeen++;
-                    }
-                }
-            }
-
-            CommitBatch();
-
-            // What a maintenance statement changed (the journal mode) shows in Get-MnesisPool.
-            if (_store != null && _command.RunsOutsideTransaction)
-            {
-                _store.EngineImpl.AfterMaintenance(_store);
-            }
-        }
-
-        // A per-call write where the process queues writers may be committed together with the writes
-        // queued beside it; one nested in a -ScriptBlock write of this thread joins that one instead.
-        private bool CanBeGrouped() =>
-            _store.EngineImpl.QueuesWritersInProcess && !_store.Gate.IsHeldByCurrentThread
-            && !_command.RunsOutsideTransaction && !_command.ChangesConnection && !_store.HasConnectionState;
-
-        private void RunAgainOnConflict(Action write)
-        {
-            bool mayRunAgain = BatchSize == 0;
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    write();
-                    return;
-                }
-                catch (Exception ex) when (mayRunAgain && attempt < ConflictAttempts && IsConflict(ex))
-                {
-                    RollBack();
-                    _command?.DiscardQueued();
-                    _store.RecordConflict();
-                    _rowsChanged = 0;
-                    _rowsSeen = 0;
-                    _rowsInBatch = 0;
-                    WriteVerboseMessage(Messages.VerboseRetryingConflict, _store.Target, attempt);
-                    if (StopToken.WaitHandle.WaitOne(ConflictBackoffMilliseconds << attempt))
-                    {
-                        throw new PipelineStoppedException();
-                    }
-                }
-            }
-        }
-
-        // The write form without input rows takes its values from -Parameters alone; pipeline rows are
-        // queued (an engine with round trips sends many at once) and run at the latest at the commit.
-        private void WriteRow(object row)
-        {
-            _rowsSeen++;
-            if (_hasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
-            {
-                throw new MnesisException(Messages.InputObjectNull, "InputObject", _rowsSeen);
-            }
-
-            if (_transaction == null)
-            {
-                _transaction = BeginWrite();
-            }
-
-            _command.Bind(row, Parameters, _hasRows ? _rowsSeen : 0);
-            _rowsChanged += _hasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
-            _rowsInBatch++;
-            if (BatchSize > 0 && _rowsInBatch >= BatchSize)
-            {
-                CommitBatch();
-            }
-
-            if (_showProgress && _rowsSeen % ProgressEveryRows == 0)
-            {
-                ReportProgress();
-            }
-        }
-
-        // Committing between batches also releases the gate, so other writers get a turn.
-        private void CommitBatch()
-        {
-            if (_transaction == null)
-            {
-                return;
-            }
-
-            if (_command != null)
-            {
-                _rowsChanged += _command.Flush(_transaction.Transaction);
-            }
-
-            WriteTransaction committing = _transaction;
-            _transaction = null;
-            committing.Commit();
-            if (!committing.IsNested)
-            {
-                WriteVerboseMessage(Messages.VerboseCommitted, _store.Target);
-            }
-
-            _rowsInBatch = 0;
-        }
-
-        private void RunScriptBlock()
-        {
-            Collection<PSObject> output;
-            if (_store == null)
-            {
-                OpenTarget();
-            }
-
-            try
-            {
-                _transaction = BeginWrite();
-                try
-                {
-                    output = ScriptBlock.Invoke(_transaction.Connection, _transaction.Transaction);
-                }
-                catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
-                {
-                    // A block that lost a race with another writer gets the module's error for it: its
-                    // code may have had other effects, so it is not run again.
-                    Exception conflict = FindConflict(ex);
-                    if (conflict != null)
-                    {
-                        Fail(conflict);
-                    }
-
-                    RollBack();
-                    _store.RecordError(ex.Message);
-                    DiscardIfOpenedHere();
-
-                    // Rethrown as is, so the caller sees the block's own ErrorRecord (ThrowTerminatingError
-                    // would append this cmdlet's name to its FullyQualifiedErrorId).
-                    throw;
-                }
-
-                CommitBatch();
-            }
-            catch (Exception ex) when (IsWriteFailure(ex))
-            {
-                Fail(ex);
-                return;
-            }
-
-            _completed = true;
-            WriteObject(output, enumerateCollection: true);
-        }
-
-        private WriteTransaction BeginWrite()
-        {
-            try
-            {
-                bool singleStatement = !IsScriptBlockForm && !_hasRows && _command.IsSingleStatement;
-                bool outsideTransaction = !IsScriptBlockForm && _command.RunsOutsideTransaction;
-                if (IsScriptBlockForm || _command.ChangesConnection)
-                {
-                    // The block gets the connection itself; whatever it sets stays with this store.
-                    _store.MarkConnectionState();
-                }
-
-                WriteTransaction write = WriteTransaction.Begin(_store, IsScriptBlockForm, singleStatement, outsideTransaction, StopToken,
-                    () => WriteVerboseMessage(Messages.VerboseWaitingForGate, _store.Target));
-                if (write.IsNested)
-                {
-                    WriteVerboseMessage(Messages.VerboseJoined, _store.Target);
-                }
-
-                return write;
-            }
-            catch (OperationCanceledException)
-            {
-                throw new PipelineStoppedException();
-            }
-        }
-
-        private void RollBack()
-        {
-            if (_transaction != null)
-            {
-                _transaction.Rollback();
-                _transaction = null;
-                WriteVerboseMessage(Messages.VerboseRolledBack, _store.Target);
-            }
         }
 
         // Progress costs a record per report; skip it entirely where nobody would see it.
@@ -580,87 +440,21 @@ namespace Mnesis.PowerShell.Cmdlets
                 || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
         }
 
-        // A new record each time: hosts may keep the records they are given.
-        private void ReportProgress()
-        {
-            WriteProgress(NewProgressRecord(ProgressRecordType.Processing));
-            _progressShown = true;
-        }
-
         private ProgressRecord NewProgressRecord(ProgressRecordType type)
         {
+            int rowsSeen = _session?.RowsSeen ?? 0;
             var record = new ProgressRecord(0,
-                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _store.Target),
-                string.Format(CultureInfo.CurrentCulture, Messages.ProgressStatus, _rowsSeen))
+                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _session?.Store.Target),
+                string.Format(CultureInfo.CurrentCulture, Messages.ProgressStatus, rowsSeen))
             {
                 RecordType = type,
             };
             if (_knownRowCount > 0)
             {
-                record.PercentComplete = (int)Math.Min(100, 100L * _rowsSeen / _knownRowCount);
+                record.PercentComplete = (int)Math.Min(100, 100L * rowsSeen / _knownRowCount);
             }
 
             return record;
-        }
-
-        // Bad input leaves nothing behind: not even the database that opening its path created.
-        private void DiscardIfOpenedHere()
-        {
-            if (_openedHere && _store != null)
-            {
-                _openedHere = false;
-                _store.Pool.DiscardIfUnused(_store);
-            }
-        }
-
-        private Exception FindConflict(Exception ex)
-        {
-            for (Exception e = ex; e != null; e = e.InnerException)
-            {
-                if (_store.EngineImpl.IsWriteConflict(e))
-                {
-                    return e;
-                }
-            }
-
-            return null;
-        }
-
-        // A conflict at the commit arrives already translated, with the engine's exception inside.
-        private bool IsConflict(Exception ex) =>
-            _store.EngineImpl.IsWriteConflict(ex is MnesisException && ex.InnerException != null ? ex.InnerException : ex);
-
-        private bool IsWriteFailure(Exception ex) =>
-            ex is MnesisException || _store.EngineImpl.IsEngineError(ex) || (ex is InvalidOperationException && !_store.IsOpen);
-
-        // Every failure inside a write rolls it back before it surfaces as a terminating error.
-        private void Fail(Exception ex)
-        {
-            RollBack();
-            _command?.DiscardQueued();
-            MnesisException error;
-            if (ex is MnesisException mnesis)
-            {
-                error = mnesis;
-            }
-            else if (_store.EngineImpl.IsEngineError(ex))
-            {
-                ThrowIfStopping();
-                error = _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
-            }
-            else
-            {
-                error = new MnesisException(Messages.StoreClosed, _store, ex, _store.Target);
-            }
-
-            if (IsConflict(ex))
-            {
-                _store.RecordConflict();
-            }
-
-            _store.RecordError(error.Message);
-            DiscardIfOpenedHere();
-            ThrowMnesisError(error);
         }
     }
 }

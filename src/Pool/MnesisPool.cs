@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Writes;
 
 namespace Mnesis.PowerShell.Pool
 {

@@ -1,3 +1,5 @@
+using Mnesis.PowerShell.Writes;
+
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>What the process keeps once per database while any of its stores is open.</summary>

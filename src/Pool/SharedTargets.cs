@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Writes;
 
 namespace Mnesis.PowerShell.Pool
 {

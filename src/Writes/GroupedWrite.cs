@@ -1,6 +1,7 @@
 using System;
+using Mnesis.PowerShell.Pool;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     /// <summary>
     /// A per-call write as another writer can run it on its own connection: the SQL text and its

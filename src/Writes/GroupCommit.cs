@@ -6,8 +6,9 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Pool;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     /// <summary>
     /// Per-call writes to a database whose writers queue at one gate (SQLite). The writer that

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     /// <summary>
     /// Where the writes of the process to one database meet. An exclusive gate (SQLite, one writer

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Threading;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     /// <summary>A writer queued at an exclusive gate, woken when it is let in or when its write was run for it.</summary>
     internal sealed class GateWaiter

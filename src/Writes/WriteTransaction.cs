@@ -4,8 +4,9 @@ using System.Globalization;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Pool;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     /// <summary>
     /// A write transaction inside the database's gate, begun the engine's way (SQLite: BEGIN

@@ -1,4 +1,4 @@
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Writes
 {
     internal enum GateWaiterState
     {
