@@ -148,6 +148,13 @@ SELECT @x::int + 1 AS cast, $$ @notme :nor_me $$ AS dollar, $tag$ $x $tag$ AS ta
             Invoke-TestPostgresScalar $cs "SELECT count(*) FROM pg_tables WHERE tablename = 'never'" | Should -Be 0
         }
 
+        It 'keeps the server''s word for another failure at connecting (MnesisServerOpenFailed)' {
+            $err = { Open-MnesisStore -Pool $pool -ConnectionString "$cs;Options=-c no_such_setting=1" -ErrorAction Stop } | Should -Throw -ErrorId 'MnesisServerOpenFailed,*' -PassThru
+            $err.Exception.Message | Should -BeLike '*no_such_setting*'
+            $err.CategoryInfo.Category | Should -Be 'OpenError'
+            $pool.Count | Should -Be 0
+        }
+
         It 'gives up on a server that never answers after the connection timeout' {
             $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
             $listener.Start()
@@ -300,6 +307,15 @@ SELECT @x::int + 1 AS cast, $$ @notme :nor_me $$ AS dollar, $tag$ $x $tag$ AS ta
 }
 
 Describe 'Loading the PostgreSQL engine' -Skip:(-not $env:MNESIS_TEST_POSTGRES -or -not $IsLinux) {
+    It 'says MnesisEngineLoadFailed, naming the missing assembly, when the module folder lacks the engine' {
+        $copy = Join-Path (New-TestFolder) 'Mnesis'
+        Copy-Item -Recurse $mod $copy
+        Remove-Item -LiteralPath (Join-Path $copy 'Mnesis.PowerShell.PostgreSql.dll')
+        $output = Invoke-Pwsh -ArgumentList '-Command', "Import-Module '$copy'; try { Open-MnesisStore -ConnectionString 'Host=127.0.0.1' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" 2>&1
+        $output[0] | Should -Be 'MnesisEngineLoadFailed,Mnesis.PowerShell.Cmdlets.OpenMnesisStoreCommand' -Because ($output -join "`n")
+        ($output | Select-Object -Skip 1) -join ' ' | Should -BeLike '*Mnesis.PowerShell.PostgreSql*whole module folder*'
+    }
+
     It 'loads Npgsql only for -ConnectionString, into Mnesis''s own context, beside another module''s older Npgsql' {
         $packages = Get-TestNuGetRoot
         $other = Join-Path $TestDrive 'other-npgsql'

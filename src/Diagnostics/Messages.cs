@@ -45,7 +45,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition EngineLoadFailed = new ErrorDefinition(
             "MnesisEngineLoadFailed", ErrorCategory.NotInstalled,
-            "Mnesis could not load its {0} engine ({1}): {2}. Make sure the whole module folder was copied.");
+            "Mnesis could not load its {0} engine ({1}); make sure the whole module folder was copied. {2}");
 
         internal static readonly ErrorDefinition ServerUnreachable = new ErrorDefinition(
             "MnesisServerUnreachable", ErrorCategory.ConnectionError,
