@@ -43,6 +43,8 @@ $ExecutionContext.SessionState.Module.OnRemove = { $lifecycle::OnRemove() }.GetN
 # Remove-Module then Import-Module) returns the cached module without adding its cmdlets to this
 # one (PowerShell issue 20710), so they are added here.
 $addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod('AddExportedCmdlet', [System.Reflection.BindingFlags]'Instance, NonPublic')
-foreach ($cmdlet in $inner.ExportedCmdlets.Values) {
-    $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
+if ($addExportedCmdlet) {
+    foreach ($cmdlet in $inner.ExportedCmdlets.Values) {
+        $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
+    }
 }
