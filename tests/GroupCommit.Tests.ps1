@@ -104,6 +104,25 @@ Describe 'Group commit of queued per-call writes' {
         Invoke-Sqlite3 $db 'SELECT who FROM t ORDER BY rowid' | Should -Be @('holder', 'first', 'last')
     }
 
+    It 'never queues a write whose caller fails while being told it waits ($VerbosePreference = Stop)' {
+        $holder = Start-TestHeldWrite -Path $db -Sql "INSERT INTO t(who) VALUES ('holder')" -Seconds 2
+        $shells.Add($holder)
+        $strict = Start-TestShell -Arguments $mod, $db -Script {
+            param($mod, $db)
+            Import-Module $mod
+            $store = Open-MnesisStore -Path $db
+            # Through -Store no verbose line comes before the one that says the write waits.
+            $VerbosePreference = 'Stop'
+            try { $null = Invoke-MnesisWrite -Store $store -Query "INSERT INTO t(who) VALUES ('strict')"; 'written' } catch { "failed: $($_.FullyQualifiedErrorId)" }
+        }
+        $shells.Add($strict)
+        Receive-TestShell $strict 'the write told to stop at its verbose line' 20 | Should -BeLike 'failed: ActionPreferenceStop*'
+        $after = Start-QueuedWrite -Who 'after'; $shells.Add($after)
+        $null = Receive-TestShell $holder 'the holding write'
+        (Receive-TestShell $after 'the write queued after it').Error | Should -BeNullOrEmpty
+        Invoke-Sqlite3 $db 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY rowid)' | Should -Be 'holder,after'
+    }
+
     It 'runs a -ScriptBlock write queued between per-call writes in its turn' {
         $holder = Start-TestHeldWrite -Path $db -Sql "INSERT INTO t(who) VALUES ('holder')" -Seconds 2
         $shells.Add($holder)
@@ -132,6 +151,34 @@ Describe 'Group commit of queued per-call writes' {
         # Arrival order is commit order: the per-call writes ahead of the block were taken with each
         # other, the block ran alone in its turn, and the ones behind it came after.
         Invoke-Sqlite3 $db 'SELECT who FROM t ORDER BY rowid' | Should -Be @('holder', 'p1', 'p2', 'block', 'p3', 'p4')
+    }
+
+    It 'fails only the queued write that leaves a deferred foreign key unresolved' {
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE parent(id INTEGER PRIMARY KEY); INSERT INTO parent VALUES (1); CREATE TABLE child(p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED, who TEXT)'
+        $holder = Start-TestHeldWrite -Path $db -Sql "INSERT INTO t(who) VALUES ('holder')" -Seconds 2
+        $shells.Add($holder)
+        $insertChild = 'INSERT INTO child VALUES (@id, @who)'
+        $good = Start-QueuedWrite -Who 'good' -Id 1 -Query $insertChild; $shells.Add($good)
+        $orphan = Start-QueuedWrite -Who 'orphan' -Id 99 -Query $insertChild; $shells.Add($orphan)
+        $also = Start-QueuedWrite -Who 'also' -Id 1 -Query $insertChild; $shells.Add($also)
+        $null = Receive-TestShell $holder 'the holding write'
+        $results = foreach ($s in $good, $orphan, $also) { Receive-TestShell $s 'a queued write' }
+        ($results | Where-Object Who -EQ 'orphan').Error | Should -BeLike 'MnesisSqlFailed,*'
+        $results | Where-Object Who -NE 'orphan' | Where-Object Error | Should -BeNullOrEmpty
+        Invoke-Sqlite3 $db 'SELECT group_concat(who) FROM (SELECT who FROM child ORDER BY rowid)' | Should -Be 'good,also'
+    }
+
+    It 'ends a write whose own SQL rolls the transaction back with an error, and frees the gate (<Form>)' -ForEach @(
+        @{ Form = 'per-call' }, @{ Form = 'pipeline' }
+    ) {
+        $query = "INSERT INTO t(who) VALUES ('undone'); ROLLBACK"
+        $write = if ($Form -eq 'per-call') { { Invoke-MnesisWrite -Pool $pool -Path $db -Query $query } } else { { @{ x = 1 } | Invoke-MnesisWrite -Pool $pool -Path $db -Query $query } }
+        $write | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        $next = Start-TestShell -Arguments $mod, $db -Script { param($mod, $db) Import-Module $mod; Invoke-MnesisWrite -Path $db -Query "INSERT INTO t(who) VALUES ('next')" }
+        $shells.Add($next)
+        Receive-TestShell $next 'a write after the failed one' 20 | Should -Be 1
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query "INSERT INTO t(who) VALUES ('same runspace')" | Should -Be 1
     }
 
     It 'leaves only whole writes when the process is killed while writes are queued' -Skip:$IsWindows {

@@ -265,6 +265,35 @@ SELECT @x::int + 1 AS cast, $$ @notme :nor_me $$ AS dollar, $tag$ $x $tag$ AS ta
             (Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT v FROM pair ORDER BY id').v | Should -Be @(10, 10)
         }
 
+        It 'reports a -ScriptBlock write whose transaction a caught failure spoiled, instead of a success' {
+            {
+                Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -ScriptBlock {
+                    param($Connection, $Transaction)
+                    $command = $Connection.CreateCommand(); $command.Transaction = $Transaction
+                    $command.CommandText = 'UPDATE pair SET v = 99'; $null = $command.ExecuteNonQuery()
+                    try { $command.CommandText = 'SELECT 1/0'; $null = $command.ExecuteScalar() } catch { }
+                }
+            } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            (Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT v FROM pair ORDER BY id').v | Should -Be @(0, 0)
+        }
+
+        It 'keeps a -ScriptBlock write whole when a read inside it fails' {
+            Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -ScriptBlock {
+                $null = Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -Query 'UPDATE pair SET v = 5 WHERE id = 1'
+                try { $null = Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT 1/0' } catch { }
+                $null = Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -Query 'UPDATE pair SET v = 6 WHERE id = 2'
+            }
+            (Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT v FROM pair ORDER BY id').v | Should -Be @(5, 6)
+        }
+
+        It 'lets a read upstream of a pipeline write see the rows the write holds back' {
+            $seen = 1..3 | ForEach-Object {
+                @{ id = 100 + $_; v = [int](Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT count(*) FROM pair' -Scalar) }
+            } | Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -Query 'INSERT INTO pair VALUES (@id, @v)'
+            $seen | Should -Be 3
+            (Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Query 'SELECT v FROM pair WHERE id > 100 ORDER BY id').v | Should -Be @(2, 3, 4)
+        }
+
         It 'waits for another session''s lock up to the busy timeout, then says MnesisDatabaseBusy' {
             $holder = Start-TestShell -Arguments $mod, $cs -Script {
                 param($mod, $cs)

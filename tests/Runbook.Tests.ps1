@@ -66,7 +66,7 @@ Describe 'Reads that do not write' {
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'refuses a statement that writes before running anything: <_>' -ForEach @(
-        'INSERT INTO t VALUES (2)', 'SELECT 1; DELETE FROM t', 'CREATE TABLE u(x)', 'PRAGMA journal_mode=DELETE', 'BEGIN', "ATTACH ':memory:' AS other"
+        'INSERT INTO t VALUES (2)', 'SELECT 1; DELETE FROM t', 'CREATE TABLE u(x)', 'PRAGMA journal_mode=DELETE', 'PRAGMA foreign_keys = OFF', 'BEGIN', "ATTACH ':memory:' AS other"
     ) {
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
         $err = { Invoke-MnesisQuery -Pool $pool -Path $db -Query $_ } | Should -Throw -ErrorId 'MnesisQueryWrites,*' -PassThru
@@ -100,6 +100,31 @@ Describe 'Reads that do not write' {
         $rows = 'c', 'a', 'zz' | ForEach-Object { [pscustomobject]@{ name = $_ } } |
             Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT name, os FROM host WHERE name = @name'
         ($rows | ForEach-Object { "$($_.name)=$($_.os)" }) | Should -Be @('c=x', 'a=x')
+    }
+}
+
+Describe 'Ctrl+C during a long SQLite statement' {
+    BeforeEach {
+        $db = Join-Path (New-TestFolder) 'long.db'
+        $null = Invoke-Sqlite3 $db 'CREATE TABLE t(x);'
+    }
+
+    It 'stops a <Kind> that would run for minutes, at once, and leaves the database as it was' -ForEach @(
+        @{ Kind = 'query'; Script = { param($mod, $db) Import-Module $mod; Invoke-MnesisQuery -Path $db -Query 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' -Scalar } }
+        @{ Kind = 'write'; Script = { param($mod, $db) Import-Module $mod; Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c' } }
+    ) {
+        $running = Start-TestShell -Arguments $mod, $db -Script $Script
+        try {
+            Start-Sleep -Milliseconds 1500
+            $running.Async.IsCompleted | Should -BeFalse -Because 'the statement runs for minutes'
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $running.Shell.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'SQLite is interrupted, not waited for'
+            $running.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+            Test-TestWriteLockHeld -Path $db | Should -BeFalse
+        }
+        finally { $running.Shell.Dispose() }
     }
 }
 

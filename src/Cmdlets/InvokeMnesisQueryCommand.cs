@@ -142,8 +142,50 @@ namespace Mnesis.PowerShell.Cmdlets
             // Otherwise the engine may give the read a transaction of its own that refuses writes.
             WriteTransaction active = store.ActiveWrite;
             bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
+            if (insideWrite)
+            {
+                active.SendHeldRows?.Invoke();
+                if (store.EngineImpl.FailedStatementAbortsTransaction && active.Transaction != null)
+                {
+                    ReadInSavepoint(store, command, active.Transaction);
+                    return;
+                }
+            }
+
             DbTransaction ownTransaction = insideWrite ? null : store.EngineImpl.BeginRead(store.Connection);
             DbTransaction transaction = insideWrite ? active.Transaction : ownTransaction;
+            Stream(store, command, transaction, ownTransaction);
+        }
+
+        // A failed read must not spoil the write it runs in (PostgreSQL aborts the whole transaction).
+        private void ReadInSavepoint(MnesisStore store, BoundCommand command, DbTransaction transaction)
+        {
+            RunInTransaction(store, transaction, "SAVEPOINT mnesis_read");
+            try
+            {
+                Stream(store, command, transaction, ownTransaction: null);
+            }
+            catch
+            {
+                RunInTransaction(store, transaction, "ROLLBACK TO SAVEPOINT mnesis_read");
+                throw;
+            }
+
+            RunInTransaction(store, transaction, "RELEASE SAVEPOINT mnesis_read");
+        }
+
+        private static void RunInTransaction(MnesisStore store, DbTransaction transaction, string sql)
+        {
+            using (DbCommand command = store.Connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        private void Stream(MnesisStore store, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction)
+        {
             _running = command;
             try
             {

@@ -148,6 +148,11 @@ namespace Mnesis.PowerShell.Cmdlets
 
             MnesisStore acquired = AcquireStore(pool, target, mayCreate ? StoreOptions.Default : StoreOptions.ForReading, out bool reused);
             opened = !reused;
+            if (reused && target.Engine is ServerEngine server && server.HasOtherOptions(acquired.StoreTarget, target))
+            {
+                WriteWarningMessage(Messages.ServerOptionsIgnored, acquired.Target);
+            }
+
             return acquired;
         }
 

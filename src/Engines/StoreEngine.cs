@@ -60,6 +60,27 @@ namespace Mnesis.PowerShell.Engines
         {
         }
 
+        /// <summary>
+        /// True when the transaction on the connection holds constraint violations checked only at
+        /// COMMIT (deferred foreign keys): a write of a group commit that leaves one is undone alone.
+        /// </summary>
+        internal virtual bool HasDeferredViolations(DbConnection connection) => false;
+
+        /// <summary>
+        /// Throws the engine's error when the transaction can no longer commit: PostgreSQL aborts a
+        /// transaction at the first failed statement and answers its COMMIT with a rollback, which a
+        /// -ScriptBlock that caught the failure would otherwise report as a success.
+        /// </summary>
+        internal virtual void EnsureCommittable(DbConnection connection, DbTransaction transaction)
+        {
+        }
+
+        /// <summary>
+        /// True when a failed statement spoils the transaction it runs in (PostgreSQL): a read inside a
+        /// write then runs in a savepoint of its own, so that its failure leaves the write intact.
+        /// </summary>
+        internal virtual bool FailedStatementAbortsTransaction => false;
+
         /// <summary>Begins a write transaction that takes the engine's write lock as early as the engine allows.</summary>
         internal abstract DbTransaction BeginWrite(DbConnection connection);
 

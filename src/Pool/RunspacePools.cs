@@ -20,21 +20,22 @@ namespace Mnesis.PowerShell.Pool
 
         // A thread runs one runspace's pipelines for long stretches: the last answer is remembered
         // there, which spares per-call writes the table and its lock.
+        // (By id: a reference would keep a closed runspace alive.)
         [ThreadStatic]
-        private static Runspace _lastRunspace;
+        private static Guid _lastRunspace;
 
         [ThreadStatic]
         private static MnesisPool _lastDefault;
 
         internal static MnesisPool DefaultFor(Runspace runspace)
         {
-            if (runspace != null && ReferenceEquals(runspace, _lastRunspace))
+            if (runspace != null && runspace.InstanceId == _lastRunspace)
             {
                 return _lastDefault;
             }
 
             MnesisPool pool = CreateDefaultFor(runspace);
-            _lastRunspace = runspace;
+            _lastRunspace = runspace?.InstanceId ?? Guid.Empty;
             _lastDefault = pool;
             return pool;
         }

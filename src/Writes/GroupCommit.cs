@@ -129,22 +129,20 @@ namespace Mnesis.PowerShell.Writes
             finally
             {
                 own.HoldInterrupts(false);
-                transaction?.Dispose();
-            }
+                TryDispose(transaction);
 
-            int committed = 0;
-            for (int i = 0; i < batch.Count; i++)
-            {
-                if (failure == null && errors[i] == null)
+                // Every write taken ends with an outcome, whatever happened above: its caller waits for it.
+                int committed = 0;
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    committed++;
+                    committed += failure == null && errors[i] == null ? 1 : 0;
                 }
-            }
 
-            for (int i = 0; i < batch.Count; i++)
-            {
-                Exception error = failure ?? errors[i];
-                batch[i].Finish(error == null ? rows[i] : 0, error, error == null ? committed : 0);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    Exception error = AsWriteError(store, batch[i], failure ?? errors[i]);
+                    batch[i].Finish(error == null ? rows[i] : 0, error, error == null ? committed : 0);
+                }
             }
         }
 
@@ -163,6 +161,13 @@ namespace Mnesis.PowerShell.Writes
                 }
 
                 rows = command.Execute(transaction);
+
+                // Run alone, this write's COMMIT would fail on a deferred foreign key; so it fails alone here.
+                if (store.EngineImpl.HasDeferredViolations(store.Connection))
+                {
+                    throw new MnesisException(Messages.SqlFailed, work.Store, work.Store.Target, store.Engine, Messages.DeferredConstraintFailed);
+                }
+
                 Run(store, transaction, ReleaseSavepoint);
             }
             catch (Exception ex) when (ex is MnesisException || store.EngineImpl.IsEngineError(ex))
@@ -191,9 +196,22 @@ namespace Mnesis.PowerShell.Writes
         private static void Run(MnesisStore store, DbTransaction transaction, string sql)
         {
             BoundCommand command = store.Commands.Rent(sql);
-            command.Execute(transaction);
-            store.Commands.Return(command);
+            try
+            {
+                command.Execute(transaction);
+            }
+            finally
+            {
+                store.Commands.Return(command);
+            }
         }
+
+        // The engine's errors and the module's reach the caller as they are; anything else (the SQL
+        // ended the transaction itself with ROLLBACK) is a failed write all the same.
+        private static Exception AsWriteError(MnesisStore store, GroupedWrite work, Exception error) =>
+            error == null || error is MnesisException || store.EngineImpl.IsEngineError(error)
+                ? error
+                : new MnesisException(Messages.SqlFailed, work.Store, error, work.Store.Target, store.Engine, error.Message);
 
         private static void TryRollback(DbTransaction transaction)
         {
@@ -204,6 +222,18 @@ namespace Mnesis.PowerShell.Writes
             catch (Exception ex) when (ex is DbException || ex is InvalidOperationException)
             {
                 // The engine already rolled back (a failed COMMIT, a closed connection).
+            }
+        }
+
+        private static void TryDispose(DbTransaction transaction)
+        {
+            try
+            {
+                transaction?.Dispose();
+            }
+            catch (Exception ex) when (ex is DbException || ex is InvalidOperationException)
+            {
+                // Disposing rolls back again after a rollback that failed; the engine has already undone it.
             }
         }
 

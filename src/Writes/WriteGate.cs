@@ -82,6 +82,18 @@ namespace Mnesis.PowerShell.Writes
         /// </summary>
         internal bool EnterOrHandOver(GroupedWrite work, CancellationToken cancellation, Action onWait)
         {
+            lock (_sync)
+            {
+                if (CanEnterNow())
+                {
+                    MarkEntered();
+                    return true;
+                }
+            }
+
+            // Told before queuing: what the caller does with it (-Verbose) may throw, and a queued
+            // write must always have a caller waiting for it.
+            onWait?.Invoke();
             GateWaiter waiter;
             lock (_sync)
             {
@@ -94,7 +106,6 @@ namespace Mnesis.PowerShell.Writes
                 waiter = Enqueue(work);
             }
 
-            onWait?.Invoke();
             return WaitForTurn(waiter, cancellation);
         }
 

@@ -63,6 +63,8 @@ namespace Mnesis.PowerShell.Writes
             if (_transaction == null)
             {
                 _transaction = Begin(allowsJoin: false);
+                WriteTransaction transaction = _transaction;
+                transaction.SendHeldRows = () => RowsChanged += _command.Flush(transaction.Transaction);
             }
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.

@@ -51,6 +51,12 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>The thread that began the write; a nested write can only come from it.</summary>
         internal int OwnerThread { get; }
 
+        /// <summary>
+        /// Set by a write that holds rows back to send many at once: a read inside the write calls it
+        /// first, so that it sees every row the write was given.
+        /// </summary>
+        internal Action SendHeldRows { get; set; }
+
         private int Depth { get; }
 
         /// <summary>Takes the gate (waiting as long as needed, until cancelled) and begins.</summary>
@@ -162,15 +168,29 @@ namespace Mnesis.PowerShell.Writes
                 }
                 else if (Transaction.Connection != null)
                 {
-                    // A script block that committed $Transaction itself leaves nothing to commit.
+                    // A script block that committed $Transaction itself leaves nothing to commit; one
+                    // that caught a failed statement may have left a transaction that cannot commit.
+                    if (AllowsJoin)
+                    {
+                        _store.EngineImpl.EnsureCommittable(_store.Connection, Transaction);
+                    }
+
                     Transaction.Commit();
                     _store.RecordCommit();
                 }
             }
-            catch (Exception ex) when (_store.EngineImpl.IsEngineError(ex))
+            catch (Exception ex)
             {
+                // Whatever failed, the transaction ends here and the gate is released.
                 Rollback();
-                throw _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
+                if (_store.EngineImpl.IsEngineError(ex))
+                {
+                    throw _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
+                }
+
+                // The engine rolled back on its own (a ROLLBACK in the SQL, a trigger's RAISE(ROLLBACK)):
+                // nothing of the write was committed.
+                throw new MnesisException(Messages.SqlFailed, _store, ex, _store.Target, _store.Engine, ex.Message);
             }
 
             Finish();
@@ -222,9 +242,21 @@ namespace Mnesis.PowerShell.Writes
         {
             _finished = true;
             _store.ActiveWrite = _outer;
-            if (!IsNested)
+            if (IsNested)
+            {
+                return;
+            }
+
+            try
             {
                 Transaction?.Dispose();
+            }
+            catch (Exception ex) when (ex is DbException || ex is InvalidOperationException)
+            {
+                // Disposing rolls back again after a rollback that failed; the engine has already undone it.
+            }
+            finally
+            {
                 _store.ConnectionLock.Release();
                 _store.Gate.Exit(OwnerThread);
             }

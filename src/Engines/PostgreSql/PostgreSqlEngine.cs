@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Data.Common;
 using System.Globalization;
 using System.Management.Automation;
@@ -72,17 +73,36 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override DbTransaction BeginWrite(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction();
 
+        internal override bool FailedStatementAbortsTransaction => true;
+
+        // In an aborted transaction every statement fails with 25P02, so a trivial one tells.
+        internal override void EnsureCommittable(DbConnection connection, DbTransaction transaction)
+        {
+            using (var probe = new NpgsqlCommand("SELECT 1", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
+            {
+                probe.ExecuteNonQuery();
+            }
+        }
+
         // The server refuses any write in a READ ONLY transaction (25006), before it changes anything.
         internal override DbTransaction BeginRead(DbConnection connection)
         {
             var npgsql = (NpgsqlConnection)connection;
             NpgsqlTransaction transaction = npgsql.BeginTransaction();
-            using (var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", npgsql, transaction))
+            try
             {
-                command.ExecuteNonQuery();
-            }
+                using (var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", npgsql, transaction))
+                {
+                    command.ExecuteNonQuery();
+                }
 
-            return transaction;
+                return transaction;
+            }
+            catch
+            {
+                transaction.Dispose();
+                throw;
+            }
         }
 
         internal override EngineCommand CreateCommand(DbConnection connection, ParsedSql sql) =>
@@ -99,15 +119,33 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override void ReleaseShared(StoreTarget target, SharedTargetState shared)
         {
-            (shared.EngineState as NpgsqlDataSource)?.Dispose();
-            shared.EngineState = null;
+            lock (shared)
+            {
+                if (shared.EngineState is Dictionary<string, NpgsqlDataSource> sources)
+                {
+                    foreach (NpgsqlDataSource source in sources.Values)
+                    {
+                        source.Dispose();
+                    }
+                }
+
+                shared.EngineState = null;
+            }
         }
 
+        // One data source per connection string of the database: stores opened with other settings
+        // (a search path, TLS, another password) get connections made with their own.
         private static NpgsqlDataSource DataSourceOf(PostgreSqlTarget target, SharedTargetState shared)
         {
             lock (shared)
             {
-                if (shared.EngineState == null)
+                if (!(shared.EngineState is Dictionary<string, NpgsqlDataSource> sources))
+                {
+                    sources = new Dictionary<string, NpgsqlDataSource>(StringComparer.Ordinal);
+                    shared.EngineState = sources;
+                }
+
+                if (!sources.TryGetValue(target.ConnectionString, out NpgsqlDataSource source))
                 {
                     var builder = new NpgsqlDataSourceBuilder(target.ConnectionString);
                     NpgsqlConnectionStringBuilder settings = builder.ConnectionStringBuilder;
@@ -122,10 +160,11 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                         settings.MaxAutoPrepare = 64;
                     }
 
-                    shared.EngineState = builder.Build();
+                    source = builder.Build();
+                    sources.Add(target.ConnectionString, source);
                 }
 
-                return (NpgsqlDataSource)shared.EngineState;
+                return source;
             }
         }
     }

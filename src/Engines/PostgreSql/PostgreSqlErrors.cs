@@ -38,7 +38,10 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     case DeadlockDetected:
                         return new MnesisException(Messages.WriteConflict, errorTarget, error, where, pg.SqlState, pg.MessageText);
                     case ReadOnlyTransaction:
-                        return new MnesisException(Messages.QueryWrites, errorTarget, error, where);
+                        // A read's own READ ONLY transaction refused a write; a write met a read-only server (a standby).
+                        return operation == EngineOperation.Read
+                            ? new MnesisException(Messages.QueryWrites, errorTarget, error, where)
+                            : new MnesisException(Messages.StoreReadOnly, errorTarget, error, where);
                     case LockNotAvailable:
                         int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
                         return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, busyTimeout);

@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Pool;
+using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
@@ -53,6 +54,10 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         }
 
         internal override bool RunsOutsideTransaction(string statementStart) => OutsideTransaction.IsMatch(statementStart);
+
+        internal override bool HasDeferredViolations(DbConnection connection) =>
+            raw.sqlite3_db_status(((SqliteConnection)connection).Handle, raw.SQLITE_DBSTATUS_DEFERRED_FKS, out int current, out _, 0) == raw.SQLITE_OK
+            && current > 0;
 
         // PRAGMA x(y) may also only read (table_info(t)); any argument counts, to be safe.
         internal override bool ChangesConnection(string statementStart) => ConnectionChange.IsMatch(statementStart);

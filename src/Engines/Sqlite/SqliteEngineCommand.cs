@@ -60,7 +60,16 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override object ExecuteScalar(DbTransaction transaction) => Enlisted(transaction).ExecuteScalar();
 
-        internal override void Cancel() => _command.Cancel();
+        // SqliteCommand.Cancel does nothing; sqlite3_interrupt stops the statement running on the
+        // connection (one that lands between statements is dropped when the next one starts).
+        internal override void Cancel()
+        {
+            SqliteConnection connection = _command.Connection;
+            if (connection != null && connection.State == System.Data.ConnectionState.Open)
+            {
+                raw.sqlite3_interrupt(connection.Handle);
+            }
+        }
 
         public override void Dispose() => _command.Dispose();
 
@@ -94,8 +103,10 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             return false;
         }
 
+        // PRAGMA name = value counts as read-only in SQLite even when it changes the connection (foreign_keys=OFF).
         private static bool ChangesConnection(string statement) =>
-            Regex.IsMatch(statement, @"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|ATTACH|DETACH)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            Regex.IsMatch(statement, @"^\s*((BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|ATTACH|DETACH)\b|PRAGMA\s+(\w+\s*\.\s*)?\w+\s*=)",
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private SqliteCommand Enlisted(DbTransaction transaction)
         {
