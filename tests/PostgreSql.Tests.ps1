@@ -47,6 +47,22 @@ Describe 'PostgreSQL stores' -Skip:(-not $env:MNESIS_TEST_POSTGRES) {
             $first.Target | Should -Be "postgresql://$user@127.0.0.1:$port/$database"
         }
 
+        It 'keeps a URI password with an unencoded / or # a password, out of the target' {
+            $role = "slashy_$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            Invoke-TestPostgresAdmin "CREATE ROLE $role LOGIN SUPERUSER PASSWORD 'pa/ss#wd9'"
+            try {
+                $uri = "postgresql://${role}:pa/ss#wd9@127.0.0.1:$port/$database"
+                $store = Open-MnesisStore -Pool $pool -ConnectionString $uri
+                $store.Target | Should -Be "postgresql://$role@127.0.0.1:$port/$database"
+                Invoke-MnesisQuery -Store $store -Query 'SELECT current_user' -Scalar | Should -Be $role
+                (Get-MnesisPool -Pool $pool | Out-String) | Should -Not -BeLike '*wd9*'
+            }
+            finally {
+                Close-MnesisPool -Pool $pool
+                Invoke-TestPostgresAdmin "DROP ROLE IF EXISTS $role"
+            }
+        }
+
         It 'takes the user and password from -Credential' {
             $bare = "Host=127.0.0.1;Port=$port;Database=$database"
             $credential = [pscredential]::new($user, (ConvertTo-SecureString $password -AsPlainText -Force))
@@ -99,6 +115,13 @@ SELECT @x::int + 1 AS cast, $$ @notme :nor_me $$ AS dollar, $tag$ $x $tag$ AS ta
             $row.escaped | Should -Be "it's @no"
             $row.has_a | Should -BeTrue
             $row.colon | Should -Be 5
+            $slice = Invoke-MnesisQuery -Pool $pool -ConnectionString $cs -Parameters @{ x = 2 } -Query @'
+SELECT (ARRAY[10,20,30,40])[lo:hi] AS part, 7 AS a$b /* outer /* inner @nope */ still @nope */, @x AS x
+FROM (SELECT 2 AS lo, 3 AS hi) bounds
+'@
+            $slice.part | Should -Be @(20, 30)
+            $slice.'a$b' | Should -Be 7
+            $slice.x | Should -Be 2
         }
     }
 

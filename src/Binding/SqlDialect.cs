@@ -4,8 +4,9 @@ namespace Mnesis.PowerShell.Binding
     internal sealed class SqlDialect
     {
         internal SqlDialect(bool questionMarkIsPositional, bool dollarDigitsArePositional, bool bracketsQuote, bool backticksQuote,
-            bool dollarQuotedStrings, bool escapeStrings)
+            bool dollarQuotedStrings, bool escapeStrings, bool nestedComments)
         {
+            NestedComments = nestedComments;
             QuestionMarkIsPositional = questionMarkIsPositional;
             DollarDigitsArePositional = dollarDigitsArePositional;
             BracketsQuote = bracketsQuote;
@@ -30,5 +31,8 @@ namespace Mnesis.PowerShell.Binding
 
         /// <summary>E'...' literals take backslash escapes (PostgreSQL).</summary>
         internal bool EscapeStrings { get; }
+
+        /// <summary>Block comments nest (PostgreSQL).</summary>
+        internal bool NestedComments { get; }
     }
 }

@@ -49,52 +49,29 @@ namespace Mnesis.PowerShell.Binding
                         i = SkipPast(sql, i + 2, "\n");
                         break;
                     case '/' when Next(sql, i) == '*':
-                        i = SkipPast(sql, i + 2, "*/");
-                        break;
-                    case ';':
-                        statementEnds.Add(i);
-                        inStatement = false;
-                        i++;
+                        i = dialect.NestedComments ? SkipNestedComment(sql, i) : SkipPast(sql, i + 2, "*/");
                         break;
                     case ':' when Next(sql, i) == ':':
                         // A cast (x::text), not a parameter named ":text".
                         i += 2;
                         break;
-                    case '?' when dialect.QuestionMarkIsPositional:
-                        int end = SkipDigits(sql, i + 1);
-                        firstPositional = firstPositional ?? sql.Substring(i, end - i);
-                        i = end;
-                        break;
-                    case '$' when dialect.DollarDigitsArePositional && char.IsDigit(Next(sql, i)):
-                        int digitsEnd = SkipDigits(sql, i + 1);
-                        firstPositional = firstPositional ?? sql.Substring(i, digitsEnd - i);
-                        i = digitsEnd;
-                        break;
-                    case '$' when dialect.DollarQuotedStrings && TryDollarQuoteTag(sql, i, out string tag):
-                        i = SkipPast(sql, i + tag.Length, tag);
-                        break;
                     case '@':
                     case '$':
                     case ':':
-                        int nameEnd = i + 1;
-                        while (nameEnd < sql.Length && IsIdentifierChar(sql[nameEnd]))
+                    case '?' when dialect.QuestionMarkIsPositional:
+                        if (i > 0 && ContinuesName(sql[i - 1]))
                         {
-                            nameEnd++;
+                            // Inside a name (a$b, both engines) or a slice (arr[lo:hi]): not a parameter.
+                            i++;
+                            break;
                         }
 
-                        // In PostgreSQL a(1:2) is a slice, so a name must not start with a digit there.
-                        bool named = nameEnd > i + 1 && !(dialect.DollarDigitsArePositional && char.IsDigit(sql[i + 1]));
-                        if (named)
-                        {
-                            string token = sql.Substring(i, nameEnd - i);
-                            occurrences.Add(new ParameterOccurrence(token, i));
-                            if (seen.Add(token))
-                            {
-                                names.Add(token);
-                            }
-                        }
-
-                        i = nameEnd;
+                        i = ScanParameter(sql, i, dialect, occurrences, names, seen, ref firstPositional);
+                        break;
+                    case ';':
+                        statementEnds.Add(i);
+                        inStatement = false;
+                        i++;
                         break;
                     default:
                         i++;
@@ -105,12 +82,83 @@ namespace Mnesis.PowerShell.Binding
             return new ParsedSql(sql, occurrences, names, statementEnds, statementStarts, firstPositional);
         }
 
+        // At '@', '$', ':' or '?' that does not continue a name: a positional or named parameter, or a
+        // dollar-quoted string. Returns where scanning goes on.
+        private static int ScanParameter(string sql, int i, SqlDialect dialect, List<ParameterOccurrence> occurrences, List<string> names,
+            HashSet<string> seen, ref string firstPositional)
+        {
+            char c = sql[i];
+            if (c == '?' || (c == '$' && dialect.DollarDigitsArePositional && char.IsDigit(Next(sql, i))))
+            {
+                int end = SkipDigits(sql, i + 1);
+                firstPositional = firstPositional ?? sql.Substring(i, end - i);
+                return end;
+            }
+
+            if (c == '$' && dialect.DollarQuotedStrings && TryDollarQuoteTag(sql, i, out string tag))
+            {
+                return SkipPast(sql, i + tag.Length, tag);
+            }
+
+            int nameEnd = i + 1;
+            while (nameEnd < sql.Length && IsIdentifierChar(sql[nameEnd]))
+            {
+                nameEnd++;
+            }
+
+            // In PostgreSQL a(1:2) is a slice, so a name must not start with a digit there.
+            bool named = nameEnd > i + 1 && !(dialect.DollarDigitsArePositional && char.IsDigit(sql[i + 1]));
+            if (named)
+            {
+                string token = sql.Substring(i, nameEnd - i);
+                occurrences.Add(new ParameterOccurrence(token, i));
+                if (seen.Add(token))
+                {
+                    names.Add(token);
+                }
+            }
+
+            return nameEnd;
+        }
+
+        // PostgreSQL's block comments nest: /* a /* b */ still a comment */.
+        private static int SkipNestedComment(string sql, int start)
+        {
+            int depth = 0;
+            int i = start;
+            while (i < sql.Length)
+            {
+                if (sql[i] == '/' && Next(sql, i) == '*')
+                {
+                    depth++;
+                    i += 2;
+                }
+                else if (sql[i] == '*' && Next(sql, i) == '/')
+                {
+                    i += 2;
+                    if (--depth == 0)
+                    {
+                        return i;
+                    }
+                }
+                else
+                {
+                    i++;
+                }
+            }
+
+            return sql.Length;
+        }
+
         /// <summary>The name a value is looked up by: the token without its prefix.</summary>
         internal static string BareName(string token) => token.Substring(1);
 
         private static char Next(string sql, int i) => i + 1 < sql.Length ? sql[i + 1] : '\0';
 
         private static bool IsIdentifierChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c > '\u007f';
+
+        // Names may also hold '$' after their first character (a$b in both engines).
+        private static bool ContinuesName(char c) => IsIdentifierChar(c) || c == '$';
 
         private static int SkipDigits(string sql, int i)
         {

@@ -23,7 +23,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         private static readonly SqlDialect PostgreSqlDialect = new SqlDialect(
             questionMarkIsPositional: false, dollarDigitsArePositional: true, bracketsQuote: false, backticksQuote: false,
-            dollarQuotedStrings: true, escapeStrings: true);
+            dollarQuotedStrings: true, escapeStrings: true, nestedComments: true);
 
         private PostgreSqlEngine()
         {

@@ -43,6 +43,19 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             var builder = new NpgsqlConnectionStringBuilder();
             string rest = uri.Substring(uri.IndexOf("://", StringComparison.Ordinal) + 3);
 
+            // The user part ends at the last '@' before the query, so that a password with an
+            // unencoded '/' or '#' stays a password rather than becoming a host or a database.
+            string userInfo = UserInfoOf(rest, out rest);
+            if (userInfo != null)
+            {
+                int colon = userInfo.IndexOf(':');
+                builder.Username = Decode(colon >= 0 ? userInfo.Substring(0, colon) : userInfo);
+                if (colon >= 0)
+                {
+                    builder.Password = Decode(userInfo.Substring(colon + 1));
+                }
+            }
+
             string query = null;
             int questionMark = rest.IndexOf('?');
             if (questionMark >= 0)
@@ -54,19 +67,6 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             int slash = rest.IndexOf('/');
             string authority = slash >= 0 ? rest.Substring(0, slash) : rest;
             string database = slash >= 0 ? Decode(rest.Substring(slash + 1)) : null;
-
-            int at = authority.LastIndexOf('@');
-            if (at >= 0)
-            {
-                string userInfo = authority.Substring(0, at);
-                authority = authority.Substring(at + 1);
-                int colon = userInfo.IndexOf(':');
-                builder.Username = Decode(colon >= 0 ? userInfo.Substring(0, colon) : userInfo);
-                if (colon >= 0)
-                {
-                    builder.Password = Decode(userInfo.Substring(colon + 1));
-                }
-            }
 
             if (authority.Length > 0)
             {
@@ -106,16 +106,23 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
             if (IsUri(connectionString))
             {
-                string rest = connectionString.Substring(connectionString.IndexOf("://", StringComparison.Ordinal) + 3);
-                int at = rest.LastIndexOf('@', Math.Max(0, rest.IndexOf('/') < 0 ? rest.Length - 1 : rest.IndexOf('/')));
-                int colon = at > 0 ? rest.IndexOf(':', 0, at) : -1;
-                if (colon >= 0 && colon < at - 1)
+                string userInfo = UserInfoOf(connectionString.Substring(connectionString.IndexOf("://", StringComparison.Ordinal) + 3), out _);
+                int colon = userInfo?.IndexOf(':') ?? -1;
+                if (colon >= 0 && colon < userInfo.Length - 1)
                 {
-                    string raw = rest.Substring(colon + 1, at - colon - 1);
+                    string raw = userInfo.Substring(colon + 1);
                     yield return raw;
                     yield return Decode(raw);
                 }
             }
+        }
+
+        private static string UserInfoOf(string afterScheme, out string rest)
+        {
+            int query = afterScheme.IndexOf('?');
+            int at = afterScheme.LastIndexOf('@', query < 0 ? afterScheme.Length - 1 : query);
+            rest = at >= 0 ? afterScheme.Substring(at + 1) : afterScheme;
+            return at >= 0 ? afterScheme.Substring(0, at) : null;
         }
 
         // libpq's sslmode names are Npgsql's enum names without the dash (verify-full -> VerifyFull).

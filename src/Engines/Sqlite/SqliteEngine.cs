@@ -19,7 +19,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private static readonly SqlDialect SqliteDialect = new SqlDialect(
             questionMarkIsPositional: true, dollarDigitsArePositional: false, bracketsQuote: true, backticksQuote: true,
-            dollarQuotedStrings: false, escapeStrings: false);
+            dollarQuotedStrings: false, escapeStrings: false, nestedComments: false);
 
         private SqliteEngine()
         {
