@@ -19,7 +19,8 @@ BeforeAll {
 
     # Another runspace, on its own thread, that writes to prove a failed write released the file's gate.
     $helper = [powershell]::Create()
-    $null = $helper.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod).Invoke()
+    $null = $helper.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod)
+    $null = Invoke-TestPowerShell -PowerShell $helper -What 'importing the module in the helper runspace'
     $script:gateStuck = $false
 
     function Assert-GateReleased([string] $Path) {
@@ -35,7 +36,7 @@ BeforeAll {
         $async = $helper.BeginInvoke()
         if (-not $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(20))) {
             $script:gateStuck = $true
-            $helper.Stop()
+            $null = $helper.BeginStop($null, $null)
             throw "A write from another runspace still waited for the gate of '$Path' after 20 s: the failed write did not release it."
         }
         $helper.EndInvoke($async) | Should -Be 1

@@ -8,7 +8,7 @@ Describe 'The benchmark' {
     BeforeAll {
         $report = Join-Path $TestDrive 'bench.md'
         $output = Invoke-Pwsh -ArgumentList '-File', (Join-Path $PSScriptRoot '../bench/Bench.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE,
-            '-Rows', 300, '-Calls', 80, '-Repeat', 1, '-OutFile', $report 2>&1
+            '-Rows', 300, '-Calls', 80, '-Repeat', 1, '-OutFile', $report -What 'the benchmark at tiny sizes' -TimeoutSeconds 180
         $exitCode = $LASTEXITCODE
     }
 

@@ -80,9 +80,9 @@ Describe 'Documented example: <Command> / <Title>' -ForEach $examples {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Set-Location -LiteralPath '$folder'; Import-Module '$($env:MNESIS_TEST_MODULE)'; `$ErrorActionPreference = 'Stop'`n$Code`nClose-MnesisPool")
-            $null = $ps.Invoke()
+            $null = Invoke-TestPowerShell -PowerShell $ps -What "the documented example '$Title' of $Command" -TimeoutSeconds 120
             $ps.Streams.Error | Should -BeNullOrEmpty -Because $Code
         }
-        finally { $ps.Dispose() }
+        finally { Remove-TestShell $ps }
     }
 }

@@ -66,7 +66,7 @@ Close-MnesisPool
             Set-Content -LiteralPath $scriptFile -Value $script
             Push-Location $work
             try {
-                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy 2>&1
+                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy -What 'a fresh pwsh importing the copied module' -TimeoutSeconds 60
                 $exitCode = $LASTEXITCODE
             }
             finally { Pop-Location }
