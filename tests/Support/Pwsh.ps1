@@ -64,3 +64,20 @@ function Invoke-Pwsh {
     finally { $process.Dispose() }
 }
 
+# Runs a pwsh script file in a child process that writes straight to this process's output, and
+# waits at most -TimeoutSeconds. Returns the child's exit code, or $null when it ran past the limit
+# and was killed with its process tree.
+function Invoke-PwshFileWithDeadline {
+    param(
+        [Parameter(Mandatory)][string] $File,
+        [string[]] $Arguments = @(),
+        [Parameter(Mandatory)][double] $TimeoutSeconds
+    )
+    $process = [Diagnostics.Process]::Start((New-PwshStartInfo -ArgumentList (@('-File', $File) + $Arguments)))
+    try {
+        if ($process.WaitForExit([int][Math]::Min([int]::MaxValue, $TimeoutSeconds * 1000))) { return $process.ExitCode }
+        Stop-ProcessTree -Process $process
+        $null
+    }
+    finally { $process.Dispose() }
+}
