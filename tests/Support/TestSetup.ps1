@@ -252,3 +252,39 @@ function New-TestFolder {
     $folder
 }
 
+# --- The module's internal classes ---------------------------------------------------------------
+# Unit tests of classes that no cmdlet exposes reach them by reflection, never by type literals: the
+# module is moving into a private AssemblyLoadContext, where [Mnesis.PowerShell....] stops resolving.
+# This is the one place that knows where the types live.
+
+# A type of the module's assembly by its name under the Mnesis.PowerShell namespace, e.g.
+# 'Binding.SqlParameterScanner'.
+function Get-MnesisInternalType {
+    param([Parameter(Mandatory)] [string] $Name)
+    (Get-Command Invoke-MnesisWrite).ImplementingType.Assembly.GetType("Mnesis.PowerShell.$Name", $true)
+}
+
+# Calls a static method (public or not) of an internal type. Pass the arguments as an [object[]]
+# variable to read out-parameters back from it after the call.
+function Invoke-MnesisInternalMethod {
+    param(
+        [Parameter(Mandatory)] [string] $Type,
+        [Parameter(Mandatory)] [string] $Name,
+        [AllowEmptyCollection()] [object[]] $Arguments = @()
+    )
+    $method = (Get-MnesisInternalType $Type).GetMethod($Name, [Reflection.BindingFlags]'Static, Public, NonPublic')
+    if (-not $method) { throw "Mnesis.PowerShell.$Type has no static method '$Name'." }
+    try { $method.Invoke($null, $Arguments) }
+    catch [Reflection.TargetInvocationException] { throw $_.Exception.InnerException }
+}
+
+# A property (public or not) of an object of the module.
+function Get-MnesisInternalProperty {
+    param(
+        [Parameter(Mandatory)] $InputObject,
+        [Parameter(Mandatory)] [string] $Name
+    )
+    $property = $InputObject.GetType().GetProperty($Name, [Reflection.BindingFlags]'Instance, Public, NonPublic')
+    if (-not $property) { throw "$($InputObject.GetType().FullName) has no property '$Name'." }
+    $property.GetValue($InputObject)
+}
