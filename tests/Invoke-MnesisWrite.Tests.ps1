@@ -185,6 +185,21 @@ Describe 'Invoke-MnesisWrite' {
             Invoke-Sqlite3 $db 'SELECT DISTINCT b FROM t' | Should -Be 'default'
         }
 
+        It 'takes a row''s own values over -Parameters, which only fill what a row lacks (<Form>)' -ForEach @(
+            @{ Form = 'pipeline'; Write = { param($pool, $db, $rows) $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } } }
+            @{ Form = '-InputObject array'; Write = { param($pool, $db, $rows) Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } -InputObject $rows } }
+        ) {
+            $rows = @(
+                [pscustomobject]@{ a = 1; b = 'from the object' }
+                @{ a = 2; B = 'from the hashtable' }
+                [pscustomobject]@{ a = 3 }
+                [pscustomobject]@{ a = 4; b = $null }
+            )
+            & $Write $pool $db $rows | Should -Be 4
+            Invoke-Sqlite3 $db "SELECT group_concat(a || '=' || ifnull(b, 'NULL'), ',') FROM (SELECT a, b FROM t ORDER BY a)" |
+                Should -Be '1=from the object,2=from the hashtable,3=default,4=NULL' -Because 'a row''s property, even $null, is not a value it lacks'
+        }
+
         It 'writes all rows in one transaction: a failing row leaves none of them' {
             $rows = @(1, 2, 3, 2) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
             { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'

@@ -113,5 +113,71 @@ Close-MnesisPool
             }
             finally { Close-MnesisPool -Pool $pool }
         }
+
+        It 'never names a parameter value, also when a write fails and rolls back (<Form>)' -ForEach @(
+            @{ Form = 'a failing statement with -Parameters'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a failing piped row, with -Parameters defaults'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ v = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u VALUES (@v, @w)' -Parameters @{ w = "$secret-default" } -Verbose
+                }
+            }
+            @{ Form = 'a failing batch of -BatchSize'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    1..5 | ForEach-Object { @{ v = "$secret-$([Math]::Min($_, 4))" } } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u(v, w) VALUES (@v, @w)' -Parameters @{ w = $secret } -BatchSize 2 -Verbose
+                }
+            }
+            @{ Form = 'a row with a missing parameter'; Id = 'MnesisParameterMissing'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ other = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ unused = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a value of a type SQLite cannot store'; Id = 'MnesisParameterTypeUnsupported'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = @{ inner = $secret } } -Verbose
+                }
+            }
+            @{ Form = 'a failing -ScriptBlock write with a nested write'; Id = 'BlockFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose
+                        Write-Error -Message 'the block failed' -ErrorId 'BlockFailed' -ErrorAction Stop
+                    }
+                }
+            }
+            @{ Form = 'a failing nested write caught inside its -ScriptBlock write'; Id = $null; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        try { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose }
+                        catch { }
+                    }
+                }
+            }
+        ) {
+            $pool = New-MnesisPool
+            try {
+                $db = Join-Path $TestDrive "secret-$([guid]::NewGuid().ToString('N')).db"
+                $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); CREATE TABLE u(v UNIQUE, w)'
+                $secret = "s3cret-$([guid]::NewGuid().ToString('N'))"
+                $records = [Collections.Generic.List[object]]::new()
+                $thrown = $null
+                # Streamed record by record, so what came before the failure is kept.
+                try { & $Write $pool $db $secret *>&1 | ForEach-Object { $records.Add($_) } }
+                catch { $thrown = $_ }
+
+                if ($Id) { $thrown.FullyQualifiedErrorId | Should -BeLike "$Id*" }
+                else { $thrown | Should -BeNullOrEmpty }
+                $messages = @($records | Where-Object { $_ -is [Management.Automation.VerboseRecord] -or $_ -is [Management.Automation.WarningRecord] -or $_ -is [Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+                $messages | Where-Object { $_ -like '*rolled back*' } | Should -Not -BeNullOrEmpty -Because 'the rollback was reported in -Verbose'
+                $messages -join "`n" | Should -Not -BeLike "*$secret*"
+            }
+            finally { Close-MnesisPool -Pool $pool }
+        }
     }
 }
