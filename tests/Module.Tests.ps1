@@ -95,6 +95,43 @@ Close-MnesisPool
         }
     }
 
+    Context 'a module folder without a usable native SQLite' {
+        It 'imports, then refuses to open with <Id> (<Category>) naming the file, and creates nothing (<Case>)' -ForEach @(
+            @{ Case = 'runtimes/*/native files removed'; Id = 'MnesisNativeLibraryMissing'; Category = 'NotInstalled'
+                Break = { param($file) Remove-Item -LiteralPath $file.FullName } }
+            @{ Case = 'runtimes/*/native files that are not libraries'; Id = 'MnesisNativeLibraryLoadFailed'; Category = 'ResourceUnavailable'
+                Break = { param($file) [IO.File]::WriteAllBytes($file.FullName, [Text.Encoding]::ASCII.GetBytes('not a shared library')) } }
+        ) {
+            $copy = Join-Path (New-TestFolder) 'Mnesis'
+            Copy-Item -Recurse $mod $copy
+            $natives = @(Get-ChildItem -LiteralPath (Join-Path $copy 'runtimes') -Recurse -File)
+            $natives.Count | Should -BeGreaterThan 0
+            foreach ($file in $natives) { & $Break $file }
+            $work = New-TestFolder
+            $script = Join-Path $work 'child.ps1'
+            Set-Content -LiteralPath $script -Value @'
+$module, $db = $args
+Import-Module $module -ErrorAction Stop
+'imported=True'
+foreach ($call in { Open-MnesisStore -Path $db -ErrorAction Stop }, { Invoke-MnesisWrite -Path $db -Query 'CREATE TABLE t(v)' }) {
+    try { $null = & $call; 'id=none' }
+    catch { "id=$($_.FullyQualifiedErrorId)"; "category=$($_.CategoryInfo.Category)"; "message=$($_.Exception.Message)" }
+}
+'@
+            $db = Join-Path $work 'new/x.db'
+            $before = Get-TestTreeSnapshot -Path $work
+            $output = Invoke-Pwsh -ArgumentList '-File', $script, $copy, $db -What "a pwsh importing a module with $Case" -TimeoutSeconds 60
+            $text = $output -join "`n"
+            $output | Should -Contain 'imported=True' -Because "an import never fails on the native library: $text"
+            @($output | Where-Object { $_ -like 'id=*' }) | Should -Be @("id=$Id,Mnesis.PowerShell.Cmdlets.OpenMnesisStoreCommand", "id=$Id,Mnesis.PowerShell.Cmdlets.InvokeMnesisWriteCommand") -Because $text
+            @($output | Where-Object { $_ -like 'category=*' }) | Should -Be @("category=$Category", "category=$Category")
+            foreach ($message in $output | Where-Object { $_ -like 'message=*' }) {
+                $message | Should -BeLike "*$((Resolve-Path $copy).ProviderPath)*runtimes*" -Because 'the message names the library file it looked for'
+            }
+            Get-TestTreeSnapshot -Path $work | Should -Be $before -Because 'no folder or database was created'
+        }
+    }
+
     Context 'verbose output' {
         It 'names pool events and paths but never parameter values' {
             $pool = New-MnesisPool
