@@ -193,7 +193,7 @@ Describe 'Close-MnesisPool inside a write of the same store' {
         }
     ) {
         $errors = [Collections.Generic.List[object]]::new()
-        $null = Invoke-TestWithLimit -Arguments $pool, $db, $store, $errors -What "Close-MnesisPool inside a write ($Form)" -Script $Write
+        $null = Invoke-TestWithLimit -Arguments $pool, $db, $store, $errors -What "Close-MnesisPool inside a write ($Form) to give up at once" -TimeoutSeconds 20 -Script $Write
         $errors | Should -HaveCount 1
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'MnesisCloseInsideWrite,*'
         $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
@@ -206,7 +206,7 @@ Describe 'Close-MnesisPool inside a write of the same store' {
 
     It 'rolls the write back when the refusal is made terminating, and the store stays usable' {
         $err = {
-            Invoke-TestWithLimit -Arguments $pool, $db -What 'Close-MnesisPool -ErrorAction Stop inside a write' -Script {
+            Invoke-TestWithLimit -Arguments $pool, $db -What 'Close-MnesisPool -ErrorAction Stop inside a write to give up at once' -TimeoutSeconds 20 -Script {
                 param($pool, $db)
                 Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
                     $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'

@@ -13,8 +13,11 @@ Describe 'Concurrency under load' {
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It '8 runspaces x 1,000 read-modify-write transactions end at exactly 8,000' {
-        $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 180 -Parallel {
+        # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+        $ErrorActionPreference = 'Continue'
+        $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 180 -ErrorVariable stopped -Parallel {
                 Import-Module $using:mod
+                $me = $_
                 try {
                     for ($i = 0; $i -lt 1000; $i++) {
                         Invoke-MnesisWrite -Path $using:db -ScriptBlock {
@@ -29,10 +32,11 @@ Describe 'Concurrency under load' {
                     }
                     'finished'
                 }
-                catch { "runspace ${_}: $($_.Exception.Message)" }
+                catch { "runspace ${me}: $($_.Exception.Message)" }
             })
+        $ErrorActionPreference = 'Stop'
         $results | Where-Object { $_ -ne 'finished' } | Should -BeNullOrEmpty
-        $results | Should -HaveCount 8 -Because 'every runspace finishes its 1,000 writes within 180 s (ForEach-Object -Parallel -TimeoutSeconds)'
+        $results | Should -HaveCount 8 -Because "every runspace finishes its 1,000 writes within 180 s (ForEach-Object -Parallel -TimeoutSeconds stops the others: $stopped)"
         Invoke-Sqlite3 $db 'SELECT n FROM counter' | Should -Be 8000
     }
 
@@ -174,11 +178,14 @@ Import-Module $args[0]
     It '200 runspaces created and closed around writes leave no descriptor behind and memory flat' -Skip:(-not (Test-Path /proc/self/fd)) {
         $churn = {
             param($count)
-            $done = @(1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 180 -Parallel {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $done = @(1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 180 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
                     Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = $_ }
                 })
-            $done | Should -HaveCount $count -Because "all $count runspaces write within 180 s"
+            $ErrorActionPreference = 'Stop'
+            $done | Should -HaveCount $count -Because "all $count runspaces write within 180 s (the others were stopped: $stopped)"
         }
         & $churn 20
         [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()

@@ -31,7 +31,9 @@ Describe 'The pool' {
 
     Context 'serialized writes across runspaces' {
         It '8 parallel runspaces each committing 250 separate transactions lose no row and raise no error' {
-            $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 120 -Parallel {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 120 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
                     $worker = $_
                     try {
@@ -42,8 +44,9 @@ Describe 'The pool' {
                     }
                     catch { "runspace ${worker}: $($_.Exception.Message)" }
                 })
+            $ErrorActionPreference = 'Stop'
             $results | Where-Object { $_ -ne 'finished' } | Should -BeNullOrEmpty
-            $results | Should -HaveCount 8 -Because 'every runspace finishes within 120 s'
+            $results | Should -HaveCount 8 -Because "every runspace finishes within 120 s (the others were stopped: $stopped)"
             Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '2000|8'
         }
 
@@ -83,16 +86,19 @@ Describe 'The pool' {
 
     Context 'one connection per runspace' {
         It 'gives every runspace its own connection and closes it when the runspace closes' {
-            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 60 -Parallel {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 60 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
                     $null = Open-MnesisStore -Path $using:db
                     $connection = Get-MnesisConnection -Path $using:db
                     $connection.State.ToString()
                     , $connection
                 })
+            $ErrorActionPreference = 'Stop'
             $states = $connections | Where-Object { $_ -is [string] }
             $live = $connections | Where-Object { $_ -isnot [string] }
-            $states | Should -Be @('Open', 'Open', 'Open', 'Open')
+            $states | Should -Be @('Open', 'Open', 'Open', 'Open') -Because "every runspace reports within 60 s (the others were stopped: $stopped)"
             $distinct = [Collections.Generic.HashSet[object]]::new([Collections.Generic.ReferenceEqualityComparer]::Instance)
             foreach ($connection in $live) { $null = $distinct.Add($connection) }
             $distinct.Count | Should -Be 4

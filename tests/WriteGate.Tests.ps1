@@ -112,18 +112,28 @@ Describe 'The write gate' {
         }
     }
 
-    It 'lets nested writes join their -ScriptBlock write while other runspaces write other files' {
+    It 'lets nested writes join their -ScriptBlock write while other runspaces write the same file and another one' {
         $other = Join-Path $dir 'other.db'
         $null = Invoke-Sqlite3 $other 'PRAGMA journal_mode=wal; CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)'
-        # One runspace nests writes in its transactions; two others keep the gate of another file busy.
-        $results = @(1..3 | ForEach-Object -ThrottleLimit 3 -TimeoutSeconds 60 -Parallel {
+        # One runspace nests writes in its transactions, one queues for the same file's gate, two
+        # keep the gate of another file busy. A nested write that mistook the gate for another
+        # thread's would wait for itself.
+        # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+        $ErrorActionPreference = 'Continue'
+        $results = @(1..4 | ForEach-Object -ThrottleLimit 4 -TimeoutSeconds 60 -ErrorVariable stopped -Parallel {
                 Import-Module $using:mod
+                $me = $_
                 try {
-                    if ($_ -eq 1) {
+                    if ($me -eq 1) {
                         for ($i = 0; $i -lt 200; $i++) {
                             $null = Invoke-MnesisWrite -Path $using:db -ScriptBlock {
                                 $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = "nested $i" }
                             }
+                        }
+                    }
+                    elseif ($me -eq 2) {
+                        for ($i = 0; $i -lt 200; $i++) {
+                            $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = "plain $i" }
                         }
                     }
                     else {
@@ -131,13 +141,14 @@ Describe 'The write gate' {
                             $null = Invoke-MnesisWrite -Path $using:other -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = "other $i" }
                         }
                     }
-                    "runspace $_ finished"
+                    "runspace $me finished"
                 }
-                catch { "runspace $_ failed: $($_.Exception.Message)" }
+                catch { "runspace $me failed: $($_.Exception.Message)" }
             })
+        $ErrorActionPreference = 'Stop'
         $results | Where-Object { $_ -notlike '*finished' } | Should -BeNullOrEmpty
-        $results | Should -HaveCount 3 -Because 'no runspace may deadlock on its own gate (ForEach-Object -Parallel -TimeoutSeconds 60 stops the stuck ones)'
-        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 200
+        $results | Should -HaveCount 4 -Because "no runspace may wait for itself: all finish within 60 s (the others were stopped: $stopped)"
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 400
         Invoke-Sqlite3 $other 'SELECT count(*) FROM t' | Should -Be 800
     }
 }
@@ -234,7 +245,8 @@ Describe 'The busy timeout, against a writer in another process' {
         try {
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $err = {
-                Invoke-TestWithLimit -Arguments $short -What 'a write with -BusyTimeout 2 to a locked database' -TimeoutSeconds 45 -Script {
+                # The limit is a bound on the wait, far above 2 s: a store that ignored -BusyTimeout would wait it out.
+                Invoke-TestWithLimit -Arguments $short -What 'a write with -BusyTimeout 2 to a locked database to give up' -TimeoutSeconds 20 -Script {
                     param($store)
                     Invoke-MnesisWrite -Store $store -Query "INSERT INTO t(who) VALUES ('short')"
                 }

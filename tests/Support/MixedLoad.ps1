@@ -58,11 +58,14 @@ print(seq)
 
     $written = @{}
     $failures = [Collections.Generic.List[string]]::new()
+    # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+    $ErrorActionPreference = 'Continue'
     $parallel = @(1..4 | ForEach-Object -ThrottleLimit 4 -TimeoutSeconds ([Math]::Max(1, (& $remainingMs) / 1000)) -Parallel {
             $who = "parallel$_"
             try { [pscustomobject]@{ Who = $who; Count = [int](& $using:writer $using:ModulePath $using:DatabasePath $who $using:rows $using:until | Select-Object -Last 1) } }
             catch { [pscustomobject]@{ Who = $who; Error = "$_" } }
         })
+    $ErrorActionPreference = 'Stop'
     foreach ($p in $parallel) { if ($p.PSObject.Properties['Error']) { $failures.Add("$($p.Who): $($p.Error)") } else { $written[$p.Who] = $p.Count } }
     foreach ($i in 1..4) { if (-not ($parallel | Where-Object Who -EQ "parallel$i")) { $failures.Add("parallel${i}: not done within the time limit (stopped)") } }
 
