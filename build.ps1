@@ -7,6 +7,8 @@
             with platyPS where it is installed, else with tools/MarkdownHelp.psm1.
     Test    builds, then runs the Pester suite in a child pwsh and ends with
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
+            Each test file runs in a pwsh of its own with a deadline (-TestFileTimeoutSeconds);
+            the whole suite is killed after -TestTimeoutMinutes and counted as one more failure.
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
     Stress  builds, then runs the mixed-writer soak (tests/Stress.ps1) for -StressSeconds.
     Bench   builds, then runs bench/Bench.ps1 and writes bench/results/latest.md.
@@ -20,6 +22,10 @@ param(
     [string] $Task = 'Build',
 
     [int] $StressSeconds = 300,
+
+    # Backstops against a hung test: per test file, and for the whole suite.
+    [int] $TestFileTimeoutSeconds = 300,
+    [int] $TestTimeoutMinutes = 20,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -152,7 +158,21 @@ switch ($Task) {
     'Test' {
         Invoke-Build
         $server = Start-PostgresForTests
-        try { $code = Invoke-ChildPwsh (Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1') @('-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut) }
+        try {
+            $progress = Join-Path ([IO.Path]::GetTempPath()) "mnesis-test-progress-$([guid]::NewGuid().ToString('N')).json"
+            $suite = Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1'
+            $code = Invoke-PwshFileWithDeadline -File $suite -TimeoutSeconds ($TestTimeoutMinutes * 60) -Arguments @(
+                '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-FileTimeoutSeconds', $TestFileTimeoutSeconds, '-ProgressFile', $progress)
+            if ($null -eq $code) {
+                # The suite itself hung: report it the way CI reads a run, with the counts known so far.
+                $known = if (Test-Path -LiteralPath $progress) { Get-Content -Raw -LiteralPath $progress | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+                Write-Host ''
+                Write-Host "HUNG: the test suite ($suite) ran past $TestTimeoutMinutes minutes; killed its process tree."
+                Write-Host "Pester: $($known.Passed) passed, $($known.Failed + 1) failed, $($known.Skipped) skipped"
+                $code = 1
+            }
+            Remove-Item -LiteralPath $progress -ErrorAction Ignore
+        }
         finally { Stop-PostgresForTests $server }
         exit $code
     }

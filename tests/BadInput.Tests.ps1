@@ -19,7 +19,8 @@ BeforeAll {
 
     # Another runspace, on its own thread, that writes to prove a failed write released the file's gate.
     $helper = [powershell]::Create()
-    $null = $helper.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod).Invoke()
+    $null = $helper.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod)
+    $null = Invoke-TestPowerShell -PowerShell $helper -What 'importing the module in the helper runspace'
     $script:gateStuck = $false
 
     function Assert-GateReleased([string] $Path) {
@@ -35,7 +36,7 @@ BeforeAll {
         $async = $helper.BeginInvoke()
         if (-not $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(20))) {
             $script:gateStuck = $true
-            $helper.Stop()
+            $null = $helper.BeginStop($null, $null)
             throw "A write from another runspace still waited for the gate of '$Path' after 20 s: the failed write did not release it."
         }
         $helper.EndInvoke($async) | Should -Be 1
@@ -103,6 +104,11 @@ Describe 'Bad input' {
         @{ Name = 'Open-MnesisStore -Path <wildcard matching nothing>'; Id = 'MnesisPathNotFound'; Category = 'ObjectNotFound'; Terminating = $false
             Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path (Join-Path $c.Dir 'nothing-*.db') }; Names = { param($c) Join-Path $c.Dir 'nothing-*.db' } }
 
+        @{ Name = 'Open-MnesisStore -Path <unknown drive>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path 'NoSuchDrive:/x.db' }; Names = { 'NoSuchDrive:/x.db', "'NoSuchDrive'" } }
+        @{ Name = 'Open-MnesisStore -LiteralPath <a NUL character>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Open-MnesisStore -Pool $c.Pool -LiteralPath (Join-Path $c.Dir "bad`0name.db") }; Names = { param($c) Join-Path $c.Dir "bad`0name.db" } }
+
         @{ Name = 'Open-MnesisStore -Path <below a file, not a folder>'; Id = 'MnesisOpenFailed'; Category = 'OpenError'; Terminating = $false
             Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path (Join-Path $c.Text 'a/b/x.db') }; Names = { param($c) $c.Text, 'create folder' } }
 
@@ -115,7 +121,12 @@ Describe 'Bad input' {
             Action = { param($c) $store = Open-MnesisStore -Pool $c.Pool -Path $c.Db; Close-MnesisPool -Store $store; Get-MnesisConnection -Store $store }
             Names = { param($c) $c.Db } }
 
+        @{ Name = 'Get-MnesisConnection -Path <unknown drive>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Get-MnesisConnection -Pool $c.Pool -Path 'NoSuchDrive:/x.db' }; Names = { 'NoSuchDrive:/x.db' } }
+
         # Close-MnesisPool
+        @{ Name = 'Close-MnesisPool -LiteralPath <unknown drive>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Close-MnesisPool -Pool $c.Pool -LiteralPath 'NoSuchDrive:/x.db' }; Names = { 'NoSuchDrive:/x.db' } }
         @{ Name = 'Close-MnesisPool -Path Env:PATH'; Id = 'MnesisPathNotFileSystem'; Category = 'InvalidArgument'; Terminating = $false
             Action = { param($c) Close-MnesisPool -Pool $c.Pool -Path 'Env:PATH' }; Names = { 'Env:PATH' } }
         @{ Name = 'Close-MnesisPool -LiteralPath <white space>'; Id = 'MnesisPathEmpty'; Category = 'InvalidArgument'; Terminating = $false
@@ -176,6 +187,12 @@ Describe 'Bad input' {
             Names = { param($c) $c.Db } }
         @{ Name = 'Invoke-MnesisWrite -Path Env:PATH'; Id = 'MnesisPathNotFileSystem'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path 'Env:PATH' -Query "INSERT INTO t(v) VALUES ('x')" }; Names = { 'Env:PATH' } }
+        @{ Name = 'Invoke-MnesisWrite -Path <unknown drive>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
+            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path 'NoSuchDrive:/x.db' -Query 'CREATE TABLE t(v)' }; Names = { 'NoSuchDrive:/x.db' } }
+        @{ Name = 'Invoke-MnesisWrite -LiteralPath <a NUL character>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
+            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -LiteralPath (Join-Path $c.Dir "bad`0name.db") -Query 'CREATE TABLE t(v)' }; Names = { param($c) Join-Path $c.Dir "bad`0name.db" } }
+        @{ Name = 'Invoke-MnesisQuery -Path <unknown drive>'; Id = 'MnesisPathInvalid'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) Invoke-MnesisQuery -Pool $c.Pool -Path 'NoSuchDrive:/x.db' -Query 'SELECT 1' }; Names = { 'NoSuchDrive:/x.db' } }
         @{ Name = 'Invoke-MnesisWrite -Path <a text file>'; Id = 'MnesisNotADatabase'; Category = 'InvalidData'; Terminating = $true; Write = $true
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.Text -Query 'CREATE TABLE t(v)' }; Names = { param($c) $c.Text } }
     ) {

@@ -13,7 +13,7 @@ Describe 'The benchmark' {
             $database = New-TestPostgresDatabase
             $arguments += '-PostgresConnectionString', $database
         }
-        $output = Invoke-Pwsh -ArgumentList $arguments 2>&1
+        $output = Invoke-Pwsh -ArgumentList $arguments -What 'the benchmark at tiny sizes' -TimeoutSeconds 180 2>&1
         $exitCode = $LASTEXITCODE
     }
 

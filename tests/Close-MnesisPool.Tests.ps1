@@ -139,3 +139,85 @@ Describe 'Close-MnesisPool' {
         (Get-MnesisConnection -Pool $pool -Path $two).State | Should -Be 'Open'
     }
 }
+
+# Closing a store from inside one of its own writes could only wait for itself; it is refused at
+# once. Each case runs in a runspace of its own with a limit, so a close that waits fails the test.
+Describe 'Close-MnesisPool inside a write of the same store' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $dir = New-TestFolder
+        $db = Join-Path $dir 'inside.db'
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)'
+        $store = Open-MnesisStore -Pool $pool -Path $db
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'refuses with MnesisCloseInsideWrite at once, and the write and the store go on (<Form>)' -ForEach @(
+        @{ Form = 'Close -Path in a -ScriptBlock write'; Rows = 1; Write = {
+                param($pool, $db, $store, $errors)
+                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                    Close-MnesisPool -Pool $pool -Path $db -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                    $errors.AddRange(@($closeErrors))
+                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
+                }
+            }
+        }
+        @{ Form = 'Close -Store in a -ScriptBlock write'; Rows = 1; Write = {
+                param($pool, $db, $store, $errors)
+                Invoke-MnesisWrite -Store $store -ScriptBlock {
+                    Close-MnesisPool -Store $store -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                    $errors.AddRange(@($closeErrors))
+                    $null = Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (1)'
+                }
+            }
+        }
+        @{ Form = 'Close of the whole pool in a -ScriptBlock write'; Rows = 1; Write = {
+                param($pool, $db, $store, $errors)
+                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                    Close-MnesisPool -Pool $pool -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                    $errors.AddRange(@($closeErrors))
+                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
+                }
+            }
+        }
+        @{ Form = 'Close upstream of a pipeline write'; Rows = 3; Write = {
+                param($pool, $db, $store, $errors)
+                1..3 | ForEach-Object {
+                    if ($_ -eq 2) {
+                        Close-MnesisPool -Pool $pool -Path $db -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                        $errors.AddRange(@($closeErrors))
+                    }
+                    @{ v = $_ }
+                } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)'
+            }
+        }
+    ) {
+        $errors = [Collections.Generic.List[object]]::new()
+        $null = Invoke-TestWithLimit -Arguments $pool, $db, $store, $errors -What "Close-MnesisPool inside a write ($Form) to give up at once" -TimeoutSeconds 20 -Script $Write
+        $errors | Should -HaveCount 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'MnesisCloseInsideWrite,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $errors[0].Exception.Message | Should -BeLike "*'$db'*"
+        $store.IsOpen | Should -BeTrue
+        $pool.Count | Should -Be 1
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be $Rows -Because 'the write went on and committed'
+        Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (9)' | Should -Be 1
+    }
+
+    It 'rolls the write back when the refusal is made terminating, and the store stays usable' {
+        $err = {
+            Invoke-TestWithLimit -Arguments $pool, $db -What 'Close-MnesisPool -ErrorAction Stop inside a write to give up at once' -TimeoutSeconds 20 -Script {
+                param($pool, $db)
+                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
+                    Close-MnesisPool -Pool $pool -Path $db -ErrorAction Stop
+                }
+            }
+        } | Should -Throw -ErrorId 'MnesisCloseInsideWrite,*' -PassThru
+        $err.Exception.Message | Should -BeLike "*'$db'*"
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        $store.IsOpen | Should -BeTrue
+        $store.Rollbacks | Should -Be 1
+        Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (2)' | Should -Be 1
+    }
+}

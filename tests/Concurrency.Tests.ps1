@@ -13,8 +13,11 @@ Describe 'Concurrency under load' {
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It '8 runspaces x 1,000 read-modify-write transactions end at exactly 8,000' {
-        $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+        # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+        $ErrorActionPreference = 'Continue'
+        $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 180 -ErrorVariable stopped -Parallel {
                 Import-Module $using:mod
+                $me = $_
                 try {
                     for ($i = 0; $i -lt 1000; $i++) {
                         Invoke-MnesisWrite -Path $using:db -ScriptBlock {
@@ -27,10 +30,13 @@ Describe 'Concurrency under load' {
                             $null = $command.ExecuteNonQuery()
                         }
                     }
+                    'finished'
                 }
-                catch { $_ }
+                catch { "runspace ${me}: $($_.Exception.Message)" }
             })
-        $errors | Should -BeNullOrEmpty
+        $ErrorActionPreference = 'Stop'
+        $results | Where-Object { $_ -ne 'finished' } | Should -BeNullOrEmpty
+        $results | Should -HaveCount 8 -Because "every runspace finishes its 1,000 writes within 180 s (ForEach-Object -Parallel -TimeoutSeconds stops the others: $stopped)"
         Invoke-Sqlite3 $db 'SELECT n FROM counter' | Should -Be 8000
     }
 
@@ -64,14 +70,17 @@ Describe 'Concurrency under load' {
         }
         try {
             Wait-TestWriteLock -Path $db
-            Close-MnesisPool -Pool $shared
+            Invoke-TestWithLimit -Arguments $shared -What 'Close-MnesisPool waiting for the write in progress' -Script {
+                param($shared)
+                Close-MnesisPool -Pool $shared
+            }
             # Had Close not waited, it would have closed the connection under the open transaction.
             Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
-            $writer.Shell.EndInvoke($writer.Async)
+            $null = Wait-TestShell -Shell $writer -What 'the write that Close waited for'
             $writer.Shell.HadErrors | Should -BeFalse
             $shared.Count | Should -Be 0
         }
-        finally { $writer.Shell.Dispose() }
+        finally { Remove-TestShell $writer }
     }
 }
 
@@ -92,12 +101,15 @@ Describe 'Faults' {
         try {
             Wait-TestWriteLock -Path $db
             Start-Sleep -Milliseconds 200
-            $bulk.Shell.Stop()
+            Stop-TestShell -Shell $bulk -What 'the pipeline bulk write'
             $bulk.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
             Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (1)' | Should -Be 1
+            Invoke-TestWithLimit -Arguments $pool, $db -What 'a write after the stopped one (the gate must be free)' -Script {
+                param($pool, $db)
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (1)'
+            } | Should -Be 1
         }
-        finally { $bulk.Shell.Dispose() }
+        finally { Remove-TestShell $bulk }
     }
 
     It 'Ctrl+C while waiting for the gate stops the waiter at once and leaves the holder alone' {
@@ -114,16 +126,19 @@ Describe 'Faults' {
                 Start-Sleep -Milliseconds 20
             }
             $waiter.Shell.Streams.Verbose.Message | Should -Contain "Mnesis: waiting for the write gate of '$db'."
-            $waiter.Shell.Stop()
+            Stop-TestShell -Shell $waiter -What 'the write waiting at the gate'
             $waiter.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
             $holder.Async.IsCompleted | Should -BeFalse -Because 'the waiter stopped without waiting for the holder'
-            $null = $holder.Shell.EndInvoke($holder.Async)
+            $null = Wait-TestShell -Shell $holder -What 'the write holding the gate'
             Invoke-Sqlite3 $db 'SELECT group_concat(v) FROM t' | Should -Be '1'
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (3)' | Should -Be 1
+            Invoke-TestWithLimit -Arguments $pool, $db -What 'a write after the stopped waiter (the gate must be free)' -Script {
+                param($pool, $db)
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(v) VALUES (3)'
+            } | Should -Be 1
         }
         finally {
-            $holder.Shell.Dispose()
-            if ($waiter) { $waiter.Shell.Dispose() }
+            Remove-TestShell $holder
+            Remove-TestShell $waiter
         }
     }
 
@@ -133,18 +148,26 @@ Describe 'Faults' {
 Import-Module $args[0]
 1..1000000 | ForEach-Object { [pscustomobject]@{ v = $_ } } | Invoke-MnesisWrite -Path $args[1] -Query 'INSERT INTO t(v) VALUES (@v)' -BatchSize 100
 '@
-        $pwsh = Get-PwshCommand
-        $child = Start-Process $pwsh.FilePath -ArgumentList (@($pwsh.Prefix) + '-NoProfile', '-File', "`"$script`"", "`"$mod`"", "`"$db`"") -PassThru
+        $child = [Diagnostics.Process]::Start((New-PwshStartInfo -ArgumentList '-File', $script, $mod, $db))
         try {
-            $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while ([int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t') -lt 1000 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            # Batches keep arriving while the child runs: at least 1,000 rows, and then more.
+            Wait-TestCondition -TimeoutSeconds 60 -What 'the child''s first 10 committed batches of 100 rows' -Condition {
+                $child.HasExited -or [int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t') -ge 1000
+            }
+            $seen = [int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t')
+            Wait-TestCondition -TimeoutSeconds 30 -What 'another committed batch while the child still writes' -Condition {
+                $child.HasExited -or [int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t') -gt $seen
+            }
+            $child.HasExited | Should -BeFalse -Because 'the child must still be writing (it has 1,000,000 rows to go) when it is killed'
         }
         finally {
             & kill -KILL $child.Id
-            $child.WaitForExit()
+            Wait-TestProcess -Process $child -What 'the killed batch writer' -TimeoutSeconds 30
         }
+        $child.ExitCode | Should -Be 137 -Because 'the child died of SIGKILL (128 + 9), not of its own accord'
         $count = [int](Invoke-Sqlite3 $db 'SELECT count(*) FROM t')
-        $count | Should -BeGreaterOrEqual 1000
+        $count | Should -BeGreaterThan $seen
+        $count | Should -BeLessThan 1000000 -Because 'the kill came mid-stream'
         $count % 100 | Should -Be 0 -Because 'only whole batches were committed'
         Invoke-Sqlite3 $db 'SELECT min(v), max(v) FROM t' | Should -Be "1|$count"
         Invoke-Sqlite3 $db 'PRAGMA integrity_check' | Should -Be 'ok'
@@ -155,10 +178,14 @@ Import-Module $args[0]
     It '200 runspaces created and closed around writes leave no descriptor behind and memory flat' -Skip:(-not (Test-Path /proc/self/fd)) {
         $churn = {
             param($count)
-            1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -Parallel {
-                Import-Module $using:mod
-                $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = $_ }
-            }
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $done = @(1..$count | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 180 -ErrorVariable stopped -Parallel {
+                    Import-Module $using:mod
+                    Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = $_ }
+                })
+            $ErrorActionPreference = 'Stop'
+            $done | Should -HaveCount $count -Because "all $count runspaces write within 180 s (the others were stopped: $stopped)"
         }
         & $churn 20
         [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()

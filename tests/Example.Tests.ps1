@@ -5,7 +5,7 @@ BeforeAll {
 # The runbook behind build.ps1 -Task Demo, run the way the Demo task runs it.
 Describe 'examples/ServiceInventory.ps1' {
     BeforeAll {
-        $output = Invoke-Pwsh -ArgumentList '-File', (Join-Path $PSScriptRoot '../examples/ServiceInventory.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE 2>&1
+        $output = Invoke-Pwsh -ArgumentList '-File', (Join-Path $PSScriptRoot '../examples/ServiceInventory.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE -What 'the example runbook' -TimeoutSeconds 60
         $exitCode = $LASTEXITCODE
         $text = $output -join "`n"
     }

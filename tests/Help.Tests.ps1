@@ -94,11 +94,11 @@ Describe 'Documented example: <Command> / <Title>' -ForEach $examples {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Set-Location -LiteralPath '$folder'; Import-Module '$($env:MNESIS_TEST_MODULE)'; `$ErrorActionPreference = 'Stop'`n$script`nClose-MnesisPool")
-            $null = $ps.Invoke()
+            $null = Invoke-TestPowerShell -PowerShell $ps -What "the documented example '$Title' of $Command" -TimeoutSeconds 120
             $ps.Streams.Error | Should -BeNullOrEmpty -Because $Code
         }
         finally {
-            $ps.Dispose()
+            Remove-TestShell $ps
             if ($database) { Remove-TestPostgresDatabase $database }
         }
     }

@@ -81,10 +81,10 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
         try {
             Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
             $writer.Async.IsCompleted | Should -BeFalse -Because 'the read returned while the write was still open'
-            $null = $writer.Shell.EndInvoke($writer.Async)
+            $null = Wait-TestShell -Shell $writer -What 'the held write'
             Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 0
         }
-        finally { $writer.Shell.Dispose() }
+        finally { Remove-TestShell $writer }
     }
 
     It 'refuses a file that does not exist without creating it' {

@@ -185,6 +185,21 @@ Describe 'Invoke-MnesisWrite' {
             Invoke-Sqlite3 $db 'SELECT DISTINCT b FROM t' | Should -Be 'default'
         }
 
+        It 'takes a row''s own values over -Parameters, which only fill what a row lacks (<Form>)' -ForEach @(
+            @{ Form = 'pipeline'; Write = { param($pool, $db, $rows) $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } } }
+            @{ Form = '-InputObject array'; Write = { param($pool, $db, $rows) Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } -InputObject $rows } }
+        ) {
+            $rows = @(
+                [pscustomobject]@{ a = 1; b = 'from the object' }
+                @{ a = 2; B = 'from the hashtable' }
+                [pscustomobject]@{ a = 3 }
+                [pscustomobject]@{ a = 4; b = $null }
+            )
+            & $Write $pool $db $rows | Should -Be 4
+            Invoke-Sqlite3 $db "SELECT group_concat(a || '=' || ifnull(b, 'NULL'), ',') FROM (SELECT a, b FROM t ORDER BY a)" |
+                Should -Be '1=from the object,2=from the hashtable,3=default,4=NULL' -Because 'a row''s property, even $null, is not a value it lacks'
+        }
+
         It 'writes all rows in one transaction: a failing row leaves none of them' {
             $rows = @(1, 2, 3, 2) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
             { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
@@ -205,8 +220,7 @@ Describe 'Invoke-MnesisWrite' {
                 if ($_.a -eq 4) {
                     # Row 4 starts the second batch; between batches the gate is free.
                     $job = Start-ThreadJob { Import-Module $using:mod; Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t VALUES (100, ''job'')'; Close-MnesisPool }
-                    $job | Wait-Job -Timeout 30 | Receive-Job -ErrorAction Stop | Should -Be 1
-                    $job | Remove-Job
+                    Wait-TestJob -Job $job -What 'a thread job writing between two batches' -TimeoutSeconds 30 | Should -Be 1
                 }
                 $_
             } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3
@@ -236,12 +250,12 @@ Describe 'Invoke-MnesisWrite' {
                             else { $data | Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' }
                             Close-MnesisPool
                         }).AddArgument($env:MNESIS_TEST_MODULE).AddArgument($db).AddArgument($Rows).AddArgument($Preference).AddArgument([bool]$AsArray)
-                    $out = $ps.Invoke()
+                    $out = Invoke-TestPowerShell -PowerShell $ps -What "a bulk write of $Rows rows" -TimeoutSeconds 120
                     $ps.Streams.Error | Should -BeNullOrEmpty
                     $out | Should -Be $Rows
                     , @($ps.Streams.Progress)
                 }
-                finally { $ps.Dispose() }
+                finally { Remove-TestShell $ps }
             }
         }
 
@@ -331,8 +345,13 @@ Describe 'Invoke-MnesisWrite' {
         It 'fails at once instead of deadlocking when the block writes through another pool''s connection' {
             $other = New-MnesisPool
             try {
-                $err = { Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock { Invoke-MnesisWrite -Pool $other -Path $db -Query 'INSERT INTO t VALUES (1, ''x'')' } } |
-                    Should -Throw -PassThru
+                # In a runspace of its own: were the write to wait for itself, the test fails instead of hanging.
+                $err = {
+                    Invoke-TestWithLimit -Arguments $pool, $other, $db -What 'a nested write through another pool' -Script {
+                        param($pool, $other, $db)
+                        Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock { Invoke-MnesisWrite -Pool $other -Path $db -Query 'INSERT INTO t VALUES (1, ''x'')' }
+                    }
+                } | Should -Throw -PassThru
                 $err.Exception.Message | Should -BeLike '*write gate*'
                 $err.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId, $err.FullyQualifiedErrorId | Should -Contain 'MnesisNestedWriteOtherConnection,Mnesis.PowerShell.Cmdlets.InvokeMnesisWriteCommand'
             }
@@ -345,12 +364,15 @@ Describe 'Invoke-MnesisWrite' {
             # "Ctrl+C" once the write holds its transaction.
             $writer = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t VALUES (1, ''stopped'')' -Seconds 30
             try {
-                $writer.Shell.Stop()
+                Stop-TestShell -Shell $writer -What 'the -ScriptBlock write'
                 $writer.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
                 Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''after stop'')' | Should -Be 1
+                Invoke-TestWithLimit -Arguments $pool, $db -What 'a write after the stopped one (the gate must be free)' -Script {
+                    param($pool, $db)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''after stop'')'
+                } | Should -Be 1
             }
-            finally { $writer.Shell.Dispose() }
+            finally { Remove-TestShell $writer }
         }
     }
 }

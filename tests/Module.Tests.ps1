@@ -66,7 +66,7 @@ Close-MnesisPool
             Set-Content -LiteralPath $scriptFile -Value $script
             Push-Location $work
             try {
-                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy 2>&1
+                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy -What 'a fresh pwsh importing the copied module' -TimeoutSeconds 60
                 $exitCode = $LASTEXITCODE
             }
             finally { Pop-Location }
@@ -95,6 +95,43 @@ Close-MnesisPool
         }
     }
 
+    Context 'a module folder without a usable native SQLite' {
+        It 'imports, then refuses to open with <Id> (<Category>) naming the file, and creates nothing (<Case>)' -ForEach @(
+            @{ Case = 'runtimes/*/native files removed'; Id = 'MnesisNativeLibraryMissing'; Category = 'NotInstalled'
+                Break = { param($file) Remove-Item -LiteralPath $file.FullName } }
+            @{ Case = 'runtimes/*/native files that are not libraries'; Id = 'MnesisNativeLibraryLoadFailed'; Category = 'ResourceUnavailable'
+                Break = { param($file) [IO.File]::WriteAllBytes($file.FullName, [Text.Encoding]::ASCII.GetBytes('not a shared library')) } }
+        ) {
+            $copy = Join-Path (New-TestFolder) 'Mnesis'
+            Copy-Item -Recurse $mod $copy
+            $natives = @(Get-ChildItem -LiteralPath (Join-Path $copy 'runtimes') -Recurse -File)
+            $natives.Count | Should -BeGreaterThan 0
+            foreach ($file in $natives) { & $Break $file }
+            $work = New-TestFolder
+            $script = Join-Path $work 'child.ps1'
+            Set-Content -LiteralPath $script -Value @'
+$module, $db = $args
+Import-Module $module -ErrorAction Stop
+'imported=True'
+foreach ($call in { Open-MnesisStore -Path $db -ErrorAction Stop }, { Invoke-MnesisWrite -Path $db -Query 'CREATE TABLE t(v)' }) {
+    try { $null = & $call; 'id=none' }
+    catch { "id=$($_.FullyQualifiedErrorId)"; "category=$($_.CategoryInfo.Category)"; "message=$($_.Exception.Message)" }
+}
+'@
+            $db = Join-Path $work 'new/x.db'
+            $before = Get-TestTreeSnapshot -Path $work
+            $output = Invoke-Pwsh -ArgumentList '-File', $script, $copy, $db -What "a pwsh importing a module with $Case" -TimeoutSeconds 60
+            $text = $output -join "`n"
+            $output | Should -Contain 'imported=True' -Because "an import never fails on the native library: $text"
+            @($output | Where-Object { $_ -like 'id=*' }) | Should -Be @("id=$Id,Mnesis.PowerShell.Cmdlets.OpenMnesisStoreCommand", "id=$Id,Mnesis.PowerShell.Cmdlets.InvokeMnesisWriteCommand") -Because $text
+            @($output | Where-Object { $_ -like 'category=*' }) | Should -Be @("category=$Category", "category=$Category")
+            foreach ($message in $output | Where-Object { $_ -like 'message=*' }) {
+                $message | Should -BeLike "*$((Resolve-Path $copy).ProviderPath)*runtimes*" -Because 'the message names the library file it looked for'
+            }
+            Get-TestTreeSnapshot -Path $work | Should -Be $before -Because 'no folder or database was created'
+        }
+    }
+
     Context 'verbose output' {
         It 'names pool events and paths but never parameter values' {
             $pool = New-MnesisPool
@@ -110,6 +147,72 @@ Close-MnesisPool
                 $verbose -join "`n" | Should -Not -BeLike "*$secret*"
                 $verbose | Where-Object { $_ -like "*opened*$db*" } | Should -Not -BeNullOrEmpty
                 $verbose | Where-Object { $_ -like "*closed*$db*" } | Should -Not -BeNullOrEmpty
+            }
+            finally { Close-MnesisPool -Pool $pool }
+        }
+
+        It 'never names a parameter value, also when a write fails and rolls back (<Form>)' -ForEach @(
+            @{ Form = 'a failing statement with -Parameters'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a failing piped row, with -Parameters defaults'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ v = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u VALUES (@v, @w)' -Parameters @{ w = "$secret-default" } -Verbose
+                }
+            }
+            @{ Form = 'a failing batch of -BatchSize'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    1..5 | ForEach-Object { @{ v = "$secret-$([Math]::Min($_, 4))" } } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u(v, w) VALUES (@v, @w)' -Parameters @{ w = $secret } -BatchSize 2 -Verbose
+                }
+            }
+            @{ Form = 'a row with a missing parameter'; Id = 'MnesisParameterMissing'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ other = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ unused = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a value of a type SQLite cannot store'; Id = 'MnesisParameterTypeUnsupported'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = @{ inner = $secret } } -Verbose
+                }
+            }
+            @{ Form = 'a failing -ScriptBlock write with a nested write'; Id = 'BlockFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose
+                        Write-Error -Message 'the block failed' -ErrorId 'BlockFailed' -ErrorAction Stop
+                    }
+                }
+            }
+            @{ Form = 'a failing nested write caught inside its -ScriptBlock write'; Id = $null; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        try { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose }
+                        catch { }
+                    }
+                }
+            }
+        ) {
+            $pool = New-MnesisPool
+            try {
+                $db = Join-Path $TestDrive "secret-$([guid]::NewGuid().ToString('N')).db"
+                $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); CREATE TABLE u(v UNIQUE, w)'
+                $secret = "s3cret-$([guid]::NewGuid().ToString('N'))"
+                $records = [Collections.Generic.List[object]]::new()
+                $thrown = $null
+                # Streamed record by record, so what came before the failure is kept.
+                try { & $Write $pool $db $secret *>&1 | ForEach-Object { $records.Add($_) } }
+                catch { $thrown = $_ }
+
+                if ($Id) { $thrown.FullyQualifiedErrorId | Should -BeLike "$Id*" }
+                else { $thrown | Should -BeNullOrEmpty }
+                $messages = @($records | Where-Object { $_ -is [Management.Automation.VerboseRecord] -or $_ -is [Management.Automation.WarningRecord] -or $_ -is [Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+                $messages | Where-Object { $_ -like '*rolled back*' } | Should -Not -BeNullOrEmpty -Because 'the rollback was reported in -Verbose'
+                $messages -join "`n" | Should -Not -BeLike "*$secret*"
             }
             finally { Close-MnesisPool -Pool $pool }
         }

@@ -11,7 +11,8 @@ BeforeAll {
     # Runs a script in a PowerShell with its own, new runspace that imports the module.
     function New-OtherRunspaceShell {
         $shell = [powershell]::Create()
-        $null = $shell.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod).Invoke()
+        $null = $shell.AddScript({ param($mod) Import-Module $mod }).AddArgument($mod)
+        $null = Invoke-TestPowerShell -PowerShell $shell -What 'importing the module in another runspace'
         $shell.Commands.Clear()
         $shell
     }
@@ -20,7 +21,7 @@ BeforeAll {
         $Shell.Commands.Clear()
         $null = $Shell.AddScript($Script)
         foreach ($argument in $Arguments) { $null = $Shell.AddArgument($argument) }
-        $output = $Shell.Invoke()
+        $output = Invoke-TestPowerShell -PowerShell $Shell -What 'a script in the other runspace'
         if ($Shell.HadErrors) { throw "The other runspace failed: $($Shell.Streams.Error -join '; ')" }
         $output
     }
@@ -112,7 +113,7 @@ Describe 'New-MnesisPool' {
                 $again[0].Pool.Id | Should -Be $theirs.Pool.Id -Because 'the other runspace also keeps one default pool across calls'
                 [object]::ReferenceEquals($again[0], $theirs) | Should -BeTrue
             }
-            finally { $shell.Dispose() }
+            finally { Remove-TestShell $shell }
             $theirConnection.State | Should -Be 'Closed' -Because 'the other runspace''s pool closed with it'
             $myConnection.State | Should -Be 'Open'
             $mine.IsOpen | Should -BeTrue
@@ -126,8 +127,7 @@ Describe 'New-MnesisPool' {
                 $store = Open-MnesisStore -Path $db
                 [pscustomobject]@{ Id = $store.Pool.Id; IsDefault = $store.Pool.IsDefault }
             }
-            $theirs = $job | Wait-Job -Timeout 30 | Receive-Job
-            $job | Remove-Job -Force
+            $theirs = Wait-TestJob -Job $job -What 'a thread job opening a store' -TimeoutSeconds 30
             $theirs.IsDefault | Should -BeTrue
             $theirs.Id | Should -Not -BeNullOrEmpty
             $theirs.Id | Should -Not -Be $mine.Pool.Id

@@ -11,7 +11,7 @@ BeforeAll {
         Set-Content -LiteralPath $file -Value $Script
         $saved = $env:HOME
         $env:HOME = $HomeFolder
-        try { Invoke-Pwsh -ArgumentList (@('-File', $file) + $Arguments) 2>&1 }
+        try { Invoke-Pwsh -ArgumentList (@('-File', $file) + $Arguments) -What 'a pwsh packing or installing the module' -TimeoutSeconds 180 }
         finally { $env:HOME = $saved }
     }
 }

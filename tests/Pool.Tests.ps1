@@ -31,17 +31,22 @@ Describe 'The pool' {
 
     Context 'serialized writes across runspaces' {
         It '8 parallel runspaces each committing 250 separate transactions lose no row and raise no error' {
-            $errors = @(1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 120 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
                     $worker = $_
                     try {
                         for ($i = 0; $i -lt 250; $i++) {
                             $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(who, n) VALUES (@who, @n)' -Parameters @{ who = "w$worker"; n = $i }
                         }
+                        'finished'
                     }
-                    catch { $_ }
+                    catch { "runspace ${worker}: $($_.Exception.Message)" }
                 })
-            $errors | Should -BeNullOrEmpty
+            $ErrorActionPreference = 'Stop'
+            $results | Where-Object { $_ -ne 'finished' } | Should -BeNullOrEmpty
+            $results | Should -HaveCount 8 -Because "every runspace finishes within 120 s (the others were stopped: $stopped)"
             Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '2000|8'
         }
 
@@ -68,31 +73,32 @@ Describe 'The pool' {
                 }
                 1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''main'')' }
                 foreach ($s in $shells) {
-                    $null = $s.Shell.EndInvoke($s.Async)
+                    $null = Wait-TestShell -Shell $s -What 'a RunspacePool writer' -TimeoutSeconds 120
                     $s.Shell.HadErrors | Should -BeFalse
                     $s.Shell.Dispose()
                 }
             }
             finally { $runspacePool.Dispose() }
-            $jobs | Wait-Job -Timeout 120 | Receive-Job -ErrorAction Stop
-            $jobs | ForEach-Object { $_.State | Should -Be 'Completed' }
-            $jobs | Remove-Job
+            $null = Wait-TestJob -Job $jobs -What 'the thread job writers' -TimeoutSeconds 120
             Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '700|7'
         }
     }
 
     Context 'one connection per runspace' {
         It 'gives every runspace its own connection and closes it when the runspace closes' {
-            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -Parallel {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 60 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
                     $null = Open-MnesisStore -Path $using:db
                     $connection = Get-MnesisConnection -Path $using:db
                     $connection.State.ToString()
                     , $connection
                 })
+            $ErrorActionPreference = 'Stop'
             $states = $connections | Where-Object { $_ -is [string] }
             $live = $connections | Where-Object { $_ -isnot [string] }
-            $states | Should -Be @('Open', 'Open', 'Open', 'Open')
+            $states | Should -Be @('Open', 'Open', 'Open', 'Open') -Because "every runspace reports within 60 s (the others were stopped: $stopped)"
             $distinct = [Collections.Generic.HashSet[object]]::new([Collections.Generic.ReferenceEqualityComparer]::Instance)
             foreach ($connection in $live) { $null = $distinct.Add($connection) }
             $distinct.Count | Should -Be 4
@@ -109,8 +115,7 @@ Describe 'The pool' {
                 $null = Open-MnesisStore -Path $db
                 , (Get-MnesisConnection -Path $db)
             }
-            $connection = $job | Wait-Job -Timeout 60 | Receive-Job
-            $job | Remove-Job
+            $connection = Wait-TestJob -Job $job -What 'a thread job opening a store'
             # ThreadJob reports Completed a moment before it disposes the runspace; a leak never closes.
             $deadline = [datetime]::UtcNow.AddSeconds(10)
             while ($connection.State -ne 'Closed' -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
@@ -120,18 +125,20 @@ Describe 'The pool' {
         It 'closes a runspace''s connections on Remove-Module' {
             $ps = [powershell]::Create()
             try {
-                $connection = $ps.AddScript({
+                $null = $ps.AddScript({
                         param($mod, $db)
                         Import-Module $mod
                         $null = Open-MnesisStore -Path $db
                         , (Get-MnesisConnection -Path $db)
-                    }).AddArgument($mod).AddArgument($db).Invoke()[0]
+                    }).AddArgument($mod).AddArgument($db)
+                $connection = @(Invoke-TestPowerShell -PowerShell $ps -What 'a runspace opening a store')[0]
                 $connection.State | Should -Be 'Open'
                 $ps.Commands.Clear()
-                $null = $ps.AddScript('Remove-Module Mnesis').Invoke()
+                $null = $ps.AddScript('Remove-Module Mnesis')
+                $null = Invoke-TestPowerShell -PowerShell $ps -What 'Remove-Module Mnesis closing the runspace''s stores'
                 $connection.State | Should -Be 'Closed'
             }
-            finally { $ps.Dispose() }
+            finally { Remove-TestShell $ps }
         }
     }
 
@@ -142,7 +149,7 @@ Describe 'The pool' {
                 Wait-TestWriteLock -Path $db
                 Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''mnesis'')' | Should -Be 1
             }
-            finally { $python | Wait-Process -Timeout 30 }
+            finally { Wait-TestProcess -Process $python -What 'the python3 writer holding the lock' -TimeoutSeconds 30 }
             $python.ExitCode | Should -Be 0
             Invoke-Sqlite3 $db 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,mnesis'
         }
@@ -157,7 +164,7 @@ Describe 'The pool' {
                 $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
                 $err.Exception.Message | Should -BeLike "*$($short.Path)*"
             }
-            finally { $python | Wait-Process -Timeout 30 }
+            finally { Wait-TestProcess -Process $python -What 'the python3 writer holding the lock' -TimeoutSeconds 30 }
             Invoke-MnesisWrite -Store $short -Query 'INSERT INTO t(who) VALUES (''after'')' | Should -Be 1
             Invoke-Sqlite3 $short.Path 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,after'
         }
@@ -168,10 +175,10 @@ Describe 'The pool' {
                 $connection = Get-MnesisConnection -Pool $pool -Path $db
                 Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 0
                 $writer.Async.IsCompleted | Should -BeFalse -Because 'the read returned while the writer still held its transaction'
-                $null = $writer.Shell.EndInvoke($writer.Async)
+                $null = Wait-TestShell -Shell $writer -What 'the held write'
                 Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 1
             }
-            finally { $writer.Shell.Dispose() }
+            finally { Remove-TestShell $writer }
         }
     }
 }

@@ -3,13 +3,19 @@
 # and by `build.ps1 -Task Stress` (minutes).
 . (Join-Path $PSScriptRoot 'Pwsh.ps1')
 
+# Every writer must be done -GraceSeconds after the load's end (its duration, or its start for a
+# fixed number of rows); one that is not is reported as a failure and stopped or killed, so a
+# deadlock fails the run instead of hanging it.
 function Invoke-MixedWriterLoad {
     param(
         [Parameter(Mandatory)][string] $ModulePath,
         [Parameter(Mandatory)][string] $DatabasePath,
         [int] $RowsPerWriter = 50,
-        [int] $DurationSeconds = 0
+        [int] $DurationSeconds = 0,
+        [int] $GraceSeconds = 120
     )
+    $deadline = [datetime]::UtcNow.AddSeconds($DurationSeconds + $GraceSeconds)
+    $remainingMs = { [int][Math]::Max(0, ($deadline - [datetime]::UtcNow).TotalMilliseconds) }
     $writer = Join-Path $PSScriptRoot 'LoadWriter.ps1'
     $until = if ($DurationSeconds -gt 0) { [datetime]::UtcNow.AddSeconds($DurationSeconds).Ticks } else { 0L }
     $rows = if ($DurationSeconds -gt 0) { 0 } else { $RowsPerWriter }
@@ -52,35 +58,50 @@ print(seq)
 
     $written = @{}
     $failures = [Collections.Generic.List[string]]::new()
-    $parallel = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
-        $who = "parallel$_"
-        try { [pscustomobject]@{ Who = $who; Count = [int](& $using:writer $using:ModulePath $using:DatabasePath $who $using:rows $using:until | Select-Object -Last 1) } }
-        catch { [pscustomobject]@{ Who = $who; Error = "$_" } }
-    }
+    # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+    $ErrorActionPreference = 'Continue'
+    $parallel = @(1..4 | ForEach-Object -ThrottleLimit 4 -TimeoutSeconds ([Math]::Max(1, (& $remainingMs) / 1000)) -Parallel {
+            $who = "parallel$_"
+            try { [pscustomobject]@{ Who = $who; Count = [int](& $using:writer $using:ModulePath $using:DatabasePath $who $using:rows $using:until | Select-Object -Last 1) } }
+            catch { [pscustomobject]@{ Who = $who; Error = "$_" } }
+        })
+    $ErrorActionPreference = 'Stop'
     foreach ($p in $parallel) { if ($p.PSObject.Properties['Error']) { $failures.Add("$($p.Who): $($p.Error)") } else { $written[$p.Who] = $p.Count } }
+    foreach ($i in 1..4) { if (-not ($parallel | Where-Object Who -EQ "parallel$i")) { $failures.Add("parallel${i}: not done within the time limit (stopped)") } }
 
+    $stuck = $false
     foreach ($s in $shells) {
+        if (-not $s.Async.AsyncWaitHandle.WaitOne((& $remainingMs))) {
+            $failures.Add("$($s.Who): not done within the time limit (stopped)")
+            $stuck = $true
+            $null = $s.Shell.BeginStop($null, $null)
+            continue
+        }
         try { $written[$s.Who] = [int]($s.Shell.EndInvoke($s.Async) | Select-Object -Last 1) }
         catch { $failures.Add("$($s.Who): $_") }
         $s.Shell.Dispose()
     }
-    $runspacePool.Dispose()
+    # Disposing closes the pool's runspaces, which waits for a write stuck in them; leave it then.
+    if (-not $stuck) { $runspacePool.Dispose() }
     $i = 0
     foreach ($job in $jobs) {
         $i++
-        $null = $job | Wait-Job
+        if (-not ($job | Wait-Job -Timeout ([Math]::Max(1, [int]((& $remainingMs) / 1000))))) {
+            $failures.Add("threadjob${i}: not done within the time limit (left running)")
+            continue
+        }
         try { $written["threadjob$i"] = [int]($job | Receive-Job -ErrorAction Stop | Select-Object -Last 1) }
         catch { $failures.Add("threadjob${i}: $_") }
         $job | Remove-Job
     }
-    foreach ($p in $processes) {
-        $p.Process.WaitForExit()
-        if ($p.Process.ExitCode -ne 0) { $failures.Add("$($p.Who): exit $($p.Process.ExitCode) $(Get-Content -Raw (Join-Path $outDir "$($p.Who).err"))") }
+    foreach ($p in @($processes) + [pscustomobject]@{ Who = 'python'; Process = $pythonProcess }) {
+        if (-not $p.Process.WaitForExit((& $remainingMs))) {
+            $failures.Add("$($p.Who): not done within the time limit (killed)")
+            Stop-ProcessTree -Process $p.Process
+        }
+        elseif ($p.Process.ExitCode -ne 0) { $failures.Add("$($p.Who): exit $($p.Process.ExitCode) $(Get-Content -Raw (Join-Path $outDir "$($p.Who).err"))") }
         else { $written[$p.Who] = [int](Get-Content (Join-Path $outDir "$($p.Who).out") | Select-Object -Last 1) }
     }
-    $pythonProcess.WaitForExit()
-    if ($pythonProcess.ExitCode -ne 0) { $failures.Add("python: exit $($pythonProcess.ExitCode) $(Get-Content -Raw (Join-Path $outDir 'python.err'))") }
-    else { $written['python'] = [int](Get-Content (Join-Path $outDir 'python.out') | Select-Object -Last 1) }
     Remove-Item -Recurse -Force $outDir
 
     $stored = @{}

@@ -79,7 +79,13 @@ function Wait-TestWriteLock {
     }
 }
 
-# Starts $Script in a runspace of its own without waiting; the caller ends it and disposes .Shell.
+# --- Bounded waits ----------------------------------------------------------------------------
+# Nothing in the suite waits without a limit: every wait on a runspace, job, process or lock ends
+# after its -TimeoutSeconds with an error naming what it waited for, so a deadlock in the module
+# becomes a red test instead of a suite that hangs until CI gives up.
+
+# Starts $Script in a runspace of its own without waiting. End it with Wait-TestShell or
+# Stop-TestShell, and release it with Remove-TestShell.
 function Start-TestShell {
     param(
         [Parameter(Mandatory)] [scriptblock] $Script,
@@ -89,6 +95,130 @@ function Start-TestShell {
     $null = $ps.AddScript($Script)
     foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
     [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
+}
+
+# Waits at most -TimeoutSeconds for a shell from Start-TestShell and returns its output. An error
+# that ended the script is rethrown as its own ErrorRecord (so Should -Throw -ErrorId sees its id).
+# On time-out the shell is stopped (Ctrl+C), and the call fails naming -What.
+function Wait-TestShell {
+    param(
+        [Parameter(Mandatory)] $Shell,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 60
+    )
+    if (-not $Shell.Async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($TimeoutSeconds))) {
+        $stop = $Shell.Shell.BeginStop($null, $null)
+        $stopped = $stop.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(10))
+        throw "Timed out after $TimeoutSeconds s waiting for $What$(if ($stopped) { '; stopped it' } else { '; it did not stop within 10 s either' })."
+    }
+    try { $Shell.Shell.EndInvoke($Shell.Async) }
+    catch [Management.Automation.MethodInvocationException] {
+        $inner = $_.Exception.InnerException
+        if ($inner -is [Management.Automation.IContainsErrorRecord]) { throw $inner.ErrorRecord }
+        throw
+    }
+}
+
+# "Ctrl+C" for a shell from Start-TestShell, waiting at most -TimeoutSeconds for it to stop.
+function Stop-TestShell {
+    param(
+        [Parameter(Mandatory)] $Shell,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 30
+    )
+    $stop = $Shell.Shell.BeginStop($null, $null)
+    if (-not $stop.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($TimeoutSeconds))) {
+        throw "$What did not stop within $TimeoutSeconds s of Stop (Ctrl+C)."
+    }
+    $Shell.Shell.EndStop($stop)
+}
+
+# Disposes a shell from Start-TestShell (or a [powershell]) unless it is still running: disposing
+# waits for the script to stop and for its runspace's stores to close, which a deadlocked shell
+# never does. A stuck shell is left behind; Invoke-PesterSuite ends the test file's process anyway.
+function Remove-TestShell {
+    param([Parameter(Mandatory)] [AllowNull()] $Shell)
+    if ($null -eq $Shell) { return }
+    $ps = if ($Shell -is [powershell]) { $Shell } else { $Shell.Shell }
+    if ($ps.InvocationStateInfo.State -in 'Running', 'Stopping') {
+        try { $null = $ps.BeginStop($null, $null) } catch { }
+        return
+    }
+    $ps.Dispose()
+}
+
+# Invoke() with a limit: runs the commands already added to $PowerShell and returns their output.
+function Invoke-TestPowerShell {
+    param(
+        [Parameter(Mandatory)] [powershell] $PowerShell,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 60
+    )
+    Wait-TestShell -Shell ([pscustomobject]@{ Shell = $PowerShell; Async = $PowerShell.BeginInvoke() }) -What $What -TimeoutSeconds $TimeoutSeconds
+}
+
+# Runs $Script in a runspace of its own, with the module imported and $ErrorActionPreference Stop,
+# and waits for it at most -TimeoutSeconds: for a call that would block this runspace forever if
+# the module never released a lock. $Arguments are the script's parameters (pools and stores may
+# be passed; the script must not rely on variables of the caller).
+function Invoke-TestWithLimit {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Script,
+        [object[]] $Arguments = @(),
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 30
+    )
+    $shell = Start-TestShell -Arguments (@($env:MNESIS_TEST_MODULE, $Script.ToString()) + $Arguments) -Script {
+        param($mod, $text)
+        Import-Module $mod
+        $ErrorActionPreference = 'Stop'
+        & ([scriptblock]::Create($text)) @args
+    }
+    try { Wait-TestShell -Shell $shell -What $What -TimeoutSeconds $TimeoutSeconds }
+    finally { Remove-TestShell $shell }
+}
+
+# Waits at most -TimeoutSeconds for jobs, then returns what they output (-ErrorAction Stop: a job's
+# error fails the test) and removes them. A job still running is left running, and the call fails.
+function Wait-TestJob {
+    param(
+        [Parameter(Mandatory)] $Job,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 60
+    )
+    $null = $Job | Wait-Job -Timeout ([int][Math]::Ceiling($TimeoutSeconds))
+    $running = @($Job | Where-Object { $_.State -notin 'Completed', 'Failed', 'Stopped' })
+    if ($running) { throw "Timed out after $TimeoutSeconds s waiting for $What ($($running.Count) job(s) still $($running[0].State))." }
+    try { $Job | Receive-Job -ErrorAction Stop }
+    finally { $Job | Remove-Job -Force }
+}
+
+# Waits at most -TimeoutSeconds for a process to exit; one that runs longer is killed with its
+# children and the call fails naming -What.
+function Wait-TestProcess {
+    param(
+        [Parameter(Mandatory)] [Diagnostics.Process] $Process,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 60
+    )
+    if (-not $Process.WaitForExit([int]($TimeoutSeconds * 1000))) {
+        Stop-ProcessTree -Process $Process
+        throw "Timed out after $TimeoutSeconds s waiting for $What (process $($Process.Id)); killed it and its children."
+    }
+}
+
+# Polls $Condition every 50 ms until it is true; fails after -TimeoutSeconds naming -What.
+function Wait-TestCondition {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Condition,
+        [Parameter(Mandatory)] [string] $What,
+        [double] $TimeoutSeconds = 30
+    )
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([datetime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $What." }
+        Start-Sleep -Milliseconds 50
+    }
 }
 
 # In another runspace, begins an Invoke-MnesisWrite -ScriptBlock transaction on $Path, runs
@@ -164,4 +294,41 @@ function New-TestPostgresDatabase {
 function Remove-TestPostgresDatabase([string] $ConnectionString) {
     $name = (Get-TestConnectionParts $ConnectionString)['Database']
     Invoke-TestPostgresAdmin "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+}
+
+# --- The module's internal classes ---------------------------------------------------------------
+# Unit tests of classes that no cmdlet exposes reach them by reflection, never by type literals: the
+# module is moving into a private AssemblyLoadContext, where [Mnesis.PowerShell....] stops resolving.
+# This is the one place that knows where the types live.
+
+# A type of the module's assembly by its name under the Mnesis.PowerShell namespace, e.g.
+# 'Binding.SqlParameterScanner'.
+function Get-MnesisInternalType {
+    param([Parameter(Mandatory)] [string] $Name)
+    (Get-Command Invoke-MnesisWrite).ImplementingType.Assembly.GetType("Mnesis.PowerShell.$Name", $true)
+}
+
+# Calls a static method (public or not) of an internal type. Pass the arguments as an [object[]]
+# variable to read out-parameters back from it after the call.
+function Invoke-MnesisInternalMethod {
+    param(
+        [Parameter(Mandatory)] [string] $Type,
+        [Parameter(Mandatory)] [string] $Name,
+        [AllowEmptyCollection()] [object[]] $Arguments = @()
+    )
+    $method = (Get-MnesisInternalType $Type).GetMethod($Name, [Reflection.BindingFlags]'Static, Public, NonPublic')
+    if (-not $method) { throw "Mnesis.PowerShell.$Type has no static method '$Name'." }
+    try { $method.Invoke($null, $Arguments) }
+    catch [Reflection.TargetInvocationException] { throw $_.Exception.InnerException }
+}
+
+# A property (public or not) of an object of the module.
+function Get-MnesisInternalProperty {
+    param(
+        [Parameter(Mandatory)] $InputObject,
+        [Parameter(Mandatory)] [string] $Name
+    )
+    $property = $InputObject.GetType().GetProperty($Name, [Reflection.BindingFlags]'Instance, Public, NonPublic')
+    if (-not $property) { throw "$($InputObject.GetType().FullName) has no property '$Name'." }
+    $property.GetValue($InputObject)
 }

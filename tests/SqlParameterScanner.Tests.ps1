@@ -1,0 +1,96 @@
+BeforeAll {
+    . "$PSScriptRoot/Support/TestSetup.ps1"
+
+    # The scanner's answer for $Sql: the named parameters in order, and the first positional one.
+    function Invoke-Scan([string] $Sql) {
+        $arguments = [object[]]@($Sql, $null)
+        $names = Invoke-MnesisInternalMethod -Type 'Binding.SqlParameterScanner' -Name 'Scan' -Arguments $arguments
+        [pscustomobject]@{ Names = @($names); Positional = $arguments[1] }
+    }
+}
+
+BeforeDiscovery {
+    # Test names show line breaks in the SQL as \n.
+    function Add-Label([hashtable[]] $Cases) {
+        foreach ($case in $Cases) { $case.Label = $case.Sql -replace "`n", '\n'; $case }
+    }
+}
+
+# What SQLite itself treats as text, identifiers or comments never holds a parameter: a value such
+# as 'at 10:30 @home' must not turn into a parameter that is "missing".
+Describe 'The parameter scanner (unit)' {
+    It 'finds [<Expected>] in: <Label>' -ForEach (Add-Label @(
+        @{ Sql = 'INSERT INTO t VALUES (@a, $b, :c)'; Expected = '@a $b :c' }
+        @{ Sql = "INSERT INTO t VALUES ('at 10:30 @home, `$5 :x', @v)"; Expected = '@v' }
+        @{ Sql = "SELECT 'it''s @x :y `$z' || @v"; Expected = '@v' }
+        @{ Sql = "SELECT '' || @v || ''''"; Expected = '@v' }
+        @{ Sql = 'SELECT "@x", ":y", "$z", "say ""@q""" FROM t WHERE a = @v'; Expected = '@v' }
+        @{ Sql = 'SELECT [@x], [:y], [$z] FROM t WHERE a = :v'; Expected = ':v' }
+        @{ Sql = 'SELECT `@x`, `:y`, `$z`, `a``@q` FROM t WHERE a = $v'; Expected = '$v' }
+        @{ Sql = "SELECT 1 -- @x :y `$z`nWHERE a = @v"; Expected = '@v' }
+        @{ Sql = 'SELECT 1 /* @x :y $z */ + @v'; Expected = '@v' }
+        @{ Sql = "SELECT 1 /* a`n@x`n*/, @v -- @y"; Expected = '@v' }
+        @{ Sql = 'SELECT @a, @b, @a, :a'; Expected = '@a @b :a' }
+        @{ Sql = 'SELECT @név, @a_1, @B2'; Expected = '@név @a_1 @B2' }
+        @{ Sql = 'SELECT 1 -- no newline after @x'; Expected = '' }
+        @{ Sql = "SELECT 'never closed @x"; Expected = '' }
+        @{ Sql = 'SELECT 1 /* never closed @x'; Expected = '' }
+        @{ Sql = 'SELECT a @ b, c : d, $ FROM t'; Expected = '' }
+    )) {
+        $scan = Invoke-Scan $Sql
+        ($scan.Names -join ' ') | Should -BeExactly $Expected
+        $scan.Positional | Should -BeNullOrEmpty
+    }
+
+    It 'reports the first positional parameter <Expected> in: <Label>' -ForEach (Add-Label @(
+        @{ Sql = 'INSERT INTO t VALUES (?)'; Expected = '?' }
+        @{ Sql = 'INSERT INTO t VALUES (@a, ?12, ?)'; Expected = '?12' }
+        @{ Sql = "SELECT '?', ""?"", [?], ``?`` -- ?`nFROM t WHERE a = ?3"; Expected = '?3' }
+    )) {
+        (Invoke-Scan $Sql).Positional | Should -BeExactly $Expected
+    }
+
+    It 'finds no positional parameter in a literal, identifier or comment' {
+        (Invoke-Scan "SELECT '?', ""?"", [?], ``?`` /* ? */ -- ?").Positional | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Parameters next to literals, identifiers and comments (behaviour)' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "scan-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, b TEXT); CREATE TABLE q("@x" TEXT, [:y] TEXT, `$z` TEXT)'
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'writes a literal holding @x, :y and $z verbatim, with no parameters at all' {
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query "INSERT INTO t(b) VALUES ('at 10:30 @home, `$5 :x')" | Should -Be 1
+        Invoke-Sqlite3 $db 'SELECT b FROM t' | Should -BeExactly 'at 10:30 @home, $5 :x'
+    }
+
+    It 'binds the real parameters next to a literal with an escaped quote and a comment' {
+        $query = "INSERT INTO t(b) VALUES ('it''s 10:30 @home' || @v) -- and :y here"
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query $query -Parameters @{ v = '!' } | Should -Be 1
+        Invoke-Sqlite3 $db 'SELECT b FROM t' | Should -BeExactly "it's 10:30 @home!"
+    }
+
+    It 'binds pipeline rows past a block comment that names other parameters' {
+        $rows = 'one', 'two' | ForEach-Object { [pscustomobject]@{ v = $_ } }
+        $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query "/* @x :y `$z */ INSERT INTO t(b) VALUES (@v)" | Should -Be 2
+        Invoke-Sqlite3 $db 'SELECT group_concat(b) FROM (SELECT b FROM t ORDER BY id)' | Should -Be 'one,two'
+    }
+
+    It 'writes columns whose quoted and bracketed names look like parameters' {
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO q("@x", [:y], `$z`) VALUES (@a, :b, $c)' -Parameters @{ a = 'A'; b = 'B'; c = 'C' } | Should -Be 1
+        Invoke-Sqlite3 $db 'SELECT "@x" || [:y] || `$z` FROM q' | Should -BeExactly 'ABC'
+    }
+
+    It 'reads a literal holding @x and :y with Invoke-MnesisQuery' {
+        Invoke-MnesisQuery -Pool $pool -Path $db -Query "SELECT 'at 10:30 @home' || @v" -Parameters @{ v = '.' } -Scalar | Should -BeExactly 'at 10:30 @home.'
+    }
+
+    It 'still refuses a positional ? outside literals, and changes nothing' {
+        { Invoke-MnesisWrite -Pool $pool -Path $db -Query "INSERT INTO t(b) VALUES ('?'); INSERT INTO t(b) VALUES (?)" } | Should -Throw -ErrorId 'MnesisPositionalParameter,*'
+        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+    }
+}
