@@ -21,7 +21,15 @@ Describe 'The error table of about_Mnesis' {
         $Count | Should -BeGreaterThan 20
     }
 
+    # Ids that only a platform no runner here has can produce; each says why. Nothing else may be listed.
+    BeforeAll {
+        $cannotProduceHere = @{
+            MnesisEngineUnsupported = 'only Windows PowerShell 5.1 (.NET Framework) produces it; the suite runs on PowerShell 7'
+        }
+    }
+
     It '<Id> is produced by a test that checks the id' -ForEach $documented {
+        if ($cannotProduceHere.ContainsKey($Id)) { Set-ItResult -Skipped -Because $cannotProduceHere[$Id]; return }
         # Should -Throw -ErrorId 'Id,*', FullyQualifiedErrorId | Should -BeLike 'Id,*' (or the full id),
         # or a row of a table-driven test (Id = 'Id') whose body checks "$Id,*".
         $pattern = "(['""])$Id,|\bId\s*=\s*'$Id'"

@@ -251,7 +251,6 @@ Close-MnesisPool
 
     Context 'paths that are not plain file names on this platform' {
         It 'never puts a store in the process''s working folder for a UNC-style path on Linux' -Skip:(-not $IsLinux) {
-            Set-ItResult -Skipped -Because 'known bug: PowerShell leaves \\server\share\x.db unchanged and Path.GetFullPath resolves it against the process working folder, creating a file with that name there (StorePathResolver)'
             $processFolder = New-TestFolder
             $saved = [Environment]::CurrentDirectory
             [Environment]::CurrentDirectory = $processFolder
@@ -262,8 +261,9 @@ Close-MnesisPool
                 [Environment]::CurrentDirectory = $saved
             }
             Get-ChildItem -LiteralPath $processFolder -Force | Should -BeNullOrEmpty -Because 'relative paths resolve against the PowerShell location, never the process working folder'
-            if ($result -is [Management.Automation.ErrorRecord]) { $result.FullyQualifiedErrorId | Should -BeLike 'MnesisPath*' }
-            else { $result.Path | Should -BeLike "$dir*" }
+            $result | Should -BeOfType ([Management.Automation.ErrorRecord])
+            $result.FullyQualifiedErrorId | Should -BeLike 'MnesisPathInvalid,*'
+            $result.Exception.Message | Should -BeLike '*\\server\share\x.db*UNC*'
         }
     }
 

@@ -3,7 +3,7 @@ BeforeAll {
 
     # The canonical path and the pool key the module gives a full path.
     function Get-Canonical([string] $FullPath) {
-        $storePath = Invoke-MnesisInternalMethod -Type 'Paths.PathCanonicalizer' -Name 'Canonicalize' -Arguments (, $FullPath)
+        $storePath = Invoke-MnesisInternalMethod -Type 'Engines.Sqlite.PathCanonicalizer' -Name 'Canonicalize' -Arguments (, $FullPath)
         [pscustomobject]@{
             FullPath = Get-MnesisInternalProperty -InputObject $storePath -Name 'FullPath'
             Key      = Get-MnesisInternalProperty -InputObject $storePath -Name 'Key'

@@ -1,11 +1,15 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
 
-    # The scanner's answer for $Sql: the named parameters in order, and the first positional one.
+    # The scanner's answer for $Sql in SQLite's dialect: the named parameters in order, and the first positional one.
     function Invoke-Scan([string] $Sql) {
-        $arguments = [object[]]@($Sql, $null)
-        $names = Invoke-MnesisInternalMethod -Type 'Binding.SqlParameterScanner' -Name 'Scan' -Arguments $arguments
-        [pscustomobject]@{ Names = @($names); Positional = $arguments[1] }
+        $engine = (Get-MnesisInternalType 'Engines.Sqlite.SqliteEngine').GetField('Instance', [Reflection.BindingFlags]'Static, NonPublic').GetValue($null)
+        $dialect = Get-MnesisInternalProperty -InputObject $engine -Name 'Dialect'
+        $parsed = Invoke-MnesisInternalMethod -Type 'Binding.SqlParameterScanner' -Name 'Scan' -Arguments ([object[]]@($Sql, $dialect))
+        [pscustomobject]@{
+            Names      = @(Get-MnesisInternalProperty -InputObject $parsed -Name 'Names')
+            Positional = Get-MnesisInternalProperty -InputObject $parsed -Name 'FirstPositional'
+        }
     }
 }
 

@@ -196,6 +196,7 @@ namespace Mnesis.PowerShell.Diagnostics
             "Mnesis from '{0}' is already imported in this session, so Mnesis from '{1}' cannot be imported beside it. Run Remove-Module Mnesis first.");
 
         internal const string InputObjectDescription = "input object {0}";
+        internal const string PathNotLocal = "it does not name a place on this computer's file system (a UNC path such as \\\\server\\share names a Windows network share).";
         internal const string DeferredConstraintFailed = "FOREIGN KEY constraint failed (a deferred constraint, checked at the commit)";
         internal const string ParametersDescription = "the -Parameters dictionary";
 

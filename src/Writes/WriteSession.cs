@@ -31,6 +31,7 @@ namespace Mnesis.PowerShell.Writes
         private int _rowsInBatch;
         private bool _openedHere;
         private bool _completed;
+        private bool _rollbackReported;
 
         /// <param name="command">The query's command; null for a -ScriptBlock write.</param>
         /// <param name="openedHere">True when this call opened the store: a failure then removes a database it created.</param>
@@ -187,6 +188,14 @@ namespace Mnesis.PowerShell.Writes
         internal MnesisException Fail(Exception ex)
         {
             RollBack();
+            if (!_rollbackReported)
+            {
+                // A single statement or a grouped write has no transaction of its own to roll back;
+                // what it did is undone all the same, and -Verbose says so.
+                _host.Verbose(Messages.VerboseRolledBack, Store.Target);
+                _rollbackReported = true;
+            }
+
             _command?.DiscardQueued();
             MnesisException error;
             if (ex is MnesisException mnesis)
@@ -315,6 +324,7 @@ namespace Mnesis.PowerShell.Writes
                 _transaction.Rollback();
                 _transaction = null;
                 _host.Verbose(Messages.VerboseRolledBack, Store.Target);
+                _rollbackReported = true;
             }
         }
 

@@ -84,6 +84,13 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private static SqliteTarget ToTarget(string input, string providerPath)
         {
+            // PowerShell hands back what it cannot place (\\server\share on Linux) unchanged; GetFullPath
+            // would then resolve it against the process's working folder, which the user never chose.
+            if (!Path.IsPathRooted(providerPath))
+            {
+                throw new MnesisException(Messages.PathInvalid, input, input, Messages.PathNotLocal);
+            }
+
             string fullPath;
             try
             {
