@@ -335,9 +335,9 @@ FROM (SELECT 2 AS lo, 3 AS hi) bounds
                 { Invoke-MnesisWrite -Pool $short -ConnectionString $cs -Query 'UPDATE pair SET v = 5 WHERE id = 1' } | Should -Throw -ErrorId 'MnesisDatabaseBusy,*'
                 Close-MnesisPool -Pool $short
                 Invoke-MnesisWrite -Pool $pool -ConnectionString $cs -Query 'UPDATE pair SET v = 7 WHERE id = 2' | Should -Be 1 -Because 'another row is not locked'
-                $holder.Async.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
+                $null = Wait-TestShell -Shell $holder -What 'the session holding the row lock' -TimeoutSeconds 30
             }
-            finally { $holder.Shell.Dispose() }
+            finally { Remove-TestShell $holder }
         }
 
         It 'rolls back a pipeline write stopped with Ctrl+C, cancelling the running statement' {
@@ -348,12 +348,10 @@ FROM (SELECT 2 AS lo, 3 AS hi) bounds
             }
             try {
                 Start-Sleep -Seconds 2
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                $bulk.Shell.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 20 -Because 'the server cancels the sleeping statement'
+                Stop-TestShell -Shell $bulk -What 'the pipeline write (the server cancels its sleeping statement)' -TimeoutSeconds 20
                 Invoke-TestPostgresScalar $cs 'SELECT count(*) FROM pair' | Should -Be 2
             }
-            finally { $bulk.Shell.Dispose() }
+            finally { Remove-TestShell $bulk }
         }
     }
 }

@@ -117,14 +117,12 @@ Describe 'Ctrl+C during a long SQLite statement' {
         try {
             Start-Sleep -Milliseconds 1500
             $running.Async.IsCompleted | Should -BeFalse -Because 'the statement runs for minutes'
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            $running.Shell.Stop()
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'SQLite is interrupted, not waited for'
+            Stop-TestShell -Shell $running -What "the long $Kind (SQLite is interrupted, not waited for)" -TimeoutSeconds 10
             $running.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
             Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
             Test-TestWriteLockHeld -Path $db | Should -BeFalse
         }
-        finally { $running.Shell.Dispose() }
+        finally { Remove-TestShell $running }
     }
 }
 
