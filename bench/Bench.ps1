@@ -47,15 +47,19 @@ function New-BenchStore {
     $store
 }
 
-# Runs $Body $Repeat times on fresh stores; returns the median seconds.
-function Measure-Case([scriptblock] $Body) {
+# Runs $Body $Repeat times on fresh stores; returns the median seconds. With -InDefaultPool the
+# store's file is also opened, untimed, in this runspace's default pool, as a script that names
+# it by path alone finds it.
+function Measure-Case([scriptblock] $Body, [switch] $InDefaultPool) {
     $times = foreach ($k in 1..$Repeat) {
         $store = New-BenchStore
+        if ($InDefaultPool) { $null = Open-MnesisStore -Path $store.Path }
         [GC]::Collect()
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $reported = & $Body $store
         $elapsed = if ($reported -is [double]) { $reported } else { $clock.Elapsed.TotalSeconds }
         Close-MnesisPool -Pool $store.Pool
+        if ($InDefaultPool) { Close-MnesisPool -Path $store.Path }
         $elapsed
     }
     ($times | Sort-Object)[[math]::Floor($Repeat / 2)]
@@ -97,7 +101,7 @@ $results.B = Measure-Case { param($store) & $handLoopInTransaction $store $rowsA
 $results.C = Measure-Case { param($store) $null = $rowsArray | Invoke-MnesisWrite -Store $store -Query $insert }
 $results.D = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Query $insert -InputObject $rowsArray }
 $results.E = Measure-Case { param($store) foreach ($row in $single) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
-$results.E2 = Measure-Case { param($store) $path = $store.Path; $pool = $store.Pool; foreach ($row in $single) { $null = Invoke-MnesisWrite -Pool $pool -Path $path -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
+$results.E2 = Measure-Case -InDefaultPool { param($store) $path = $store.Path; foreach ($row in $single) { $null = Invoke-MnesisWrite -Path $path -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
 $results.F = Measure-Case { param($store) & $handLoopPerCall $store $single }
 
 $readStore = New-BenchStore

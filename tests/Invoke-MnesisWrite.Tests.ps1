@@ -95,6 +95,86 @@ Describe 'Invoke-MnesisWrite' {
         }
     }
 
+    Context 'verbose messages' {
+        It 'shows pool events only when asked: <Case>' -ForEach @(
+            @{ Case = '-Verbose'; Preference = 'SilentlyContinue'; Switches = @{ Verbose = $true }; Shown = $true }
+            @{ Case = '$VerbosePreference = Continue'; Preference = 'Continue'; Switches = @{}; Shown = $true }
+            @{ Case = '-Verbose:$false over the preference'; Preference = 'Continue'; Switches = @{ Verbose = $false }; Shown = $false }
+            @{ Case = 'the preference off'; Preference = 'SilentlyContinue'; Switches = @{}; Shown = $false }
+        ) {
+            $VerbosePreference = $Preference
+            $DebugPreference = 'SilentlyContinue'
+            $records = @(Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(b) VALUES (@b)' -Parameters @{ b = 'x' } @Switches 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            if ($Shown) { ($records.Message -join "`n") | Should -BeLike "*$db*" }
+            else { $records | Should -BeNullOrEmpty }
+            Get-Rows 'SELECT count(*) FROM t' | Should -Be 1
+        }
+    }
+
+    # A store found again from how its path was spelled must be the file that spelling names now.
+    Context 'a path spelled the same way again' {
+        BeforeEach {
+            $one = New-TestFolder
+            $two = New-TestFolder
+            $drive = "mnesis$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        }
+        AfterEach { Remove-PSDrive -Name $drive -ErrorAction SilentlyContinue }
+
+        It 'writes to the file under the new root when a drive is made again with another root' {
+            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
+            Invoke-MnesisWrite -Pool $pool -Path "${drive}:/same.db" -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
+            Remove-PSDrive -Name $drive
+            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $two
+            Invoke-MnesisWrite -Pool $pool -Path "${drive}:/same.db" -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (2)' | Should -Be 1
+            Close-MnesisPool -Pool $pool
+            & sqlite3 (Join-Path $one 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
+            & sqlite3 (Join-Path $two 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
+        }
+
+        It 'writes to the file under the new location when the same relative path is used elsewhere' {
+            foreach ($folder in $one, $two, $one) {
+                Push-Location -LiteralPath $folder
+                try { $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $folder } }
+                finally { Pop-Location }
+            }
+            Close-MnesisPool -Pool $pool
+            & sqlite3 (Join-Path $one 'rel.db') 'SELECT count(*) FROM t' | Should -Be '2'
+            & sqlite3 (Join-Path $two 'rel.db') 'SELECT count(*) FROM t' | Should -Be '1'
+        }
+
+        It 'writes to the file under the new root when the current drive is made again with another root' {
+            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
+            Push-Location "${drive}:/"
+            try {
+                $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
+                Set-Location -LiteralPath $TestDrive
+                Remove-PSDrive -Name $drive
+                $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $two
+                Set-Location "${drive}:/"
+                $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (2)'
+            }
+            finally { Pop-Location }
+            Close-MnesisPool -Pool $pool
+            & sqlite3 (Join-Path $one 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
+            & sqlite3 (Join-Path $two 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
+        }
+
+        It 'opens the file again after its store was closed, instead of using the closed store' {
+            $path = Join-Path $one 'closed.db'
+            $first = Open-MnesisStore -Pool $pool -Path $path
+            $null = Invoke-MnesisWrite -Pool $pool -Path $path -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
+            Close-MnesisPool -Pool $pool -Path $path
+            $first.IsOpen | Should -BeFalse
+            Invoke-MnesisWrite -Pool $pool -Path $path -Query 'INSERT INTO t VALUES (2)' | Should -Be 1
+            $second = Open-MnesisStore -Pool $pool -Path $path
+            [object]::ReferenceEquals($first, $second) | Should -BeFalse
+            $second.IsOpen | Should -BeTrue
+            Close-MnesisPool -Pool $pool
+            & sqlite3 $path 'SELECT group_concat(v) FROM t' | Should -Be '1,2'
+        }
+    }
+
     Context 'writes started while the same connection is busy in this pipeline' {
         It 'refuses to write rows that a query on the same store is still streaming, instead of reading its own inserts' {
             $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''a''), (2, ''b''), (3, ''c'')'

@@ -21,6 +21,10 @@ namespace Mnesis.PowerShell.Cmdlets
         [ValidateNotNull]
         public MnesisPool Pool { get; set; }
 
+        // PowerShell looks $VerbosePreference up again on every WriteVerbose; a per-call write would
+        // pay for that, and for formatting its messages, on each of them even with -Verbose off.
+        private bool? _wantsVerbose;
+
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
 
@@ -215,11 +219,51 @@ namespace Mnesis.PowerShell.Cmdlets
 
         internal void ThrowMnesisError(MnesisException error) => ThrowTerminatingError(error.ToErrorRecord());
 
-        internal void WriteVerboseMessage(string format, params object[] args) =>
-            WriteVerbose(string.Format(CultureInfo.CurrentCulture, format, args));
+        /// <summary>Formats and writes a verbose message, only when it will be shown.</summary>
+        internal void WriteVerboseMessage(string format, params object[] args)
+        {
+            if (WantsVerbose)
+            {
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, format, args));
+            }
+        }
 
         internal void WriteWarningMessage(string format, params object[] args) =>
             WriteWarning(string.Format(CultureInfo.CurrentCulture, format, args));
+
+        /// <summary>
+        /// Whether WriteVerbose would show a message in this call, decided as PowerShell decides it:
+        /// -Verbose when given, else -Debug, else $VerbosePreference.
+        /// </summary>
+        private bool WantsVerbose
+        {
+            get
+            {
+                if (!_wantsVerbose.HasValue)
+                {
+                    _wantsVerbose = DecideVerbose();
+                }
+
+                return _wantsVerbose.Value;
+            }
+        }
+
+        private bool DecideVerbose()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object verbose))
+            {
+                return LanguagePrimitives.IsTrue(verbose);
+            }
+
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out object debug) && LanguagePrimitives.IsTrue(debug))
+            {
+                return true;
+            }
+
+            // A preference PowerShell cannot read as one is left to WriteVerbose to judge.
+            return !LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
+                || (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+        }
 
         /// <summary>Turns a cancelled wait into the pipeline's own stop.</summary>
         internal void ThrowIfStopping()
@@ -231,13 +275,11 @@ namespace Mnesis.PowerShell.Cmdlets
         }
 
         // Resolving a path takes the provider machinery, GetFullPath, a directory test and symbolic
-        // links; the same spelling from the same location finds its open store without all of it.
-        // Wildcards are resolved every time: the files they match may change.
+        // links; the same spelling in the same surroundings finds its open store without all of it.
         private MnesisStore ResolveSinglePathStore(MnesisPool pool, string input, bool literal, bool mayCreate, out bool opened)
         {
             opened = false;
-            bool remembered = !string.IsNullOrWhiteSpace(input) && (literal || !WildcardPattern.ContainsWildcardCharacters(input));
-            StoreSpelling spelling = remembered ? new StoreSpelling(input, literal, SessionState.Path.CurrentLocation.Path) : default;
+            bool remembered = StoreSpelling.TryCapture(SessionState, input, literal, out StoreSpelling spelling);
             if (remembered && pool.TryGetBySpelling(spelling, out MnesisStore known))
             {
                 WriteVerboseMessage(Messages.VerboseReused, known.Target, pool.Name);

@@ -1,34 +1,110 @@
 using System;
+using System.Management.Automation;
 
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
-    /// A path as a user typed it and where they stood: the same spelling from the same location
-    /// names the same file again, so a store already open can be found without resolving the path.
+    /// A path as a user typed it and everything its resolution depends on: the current drive (its
+    /// root and the location on it), the root of a drive the path names, and the provider's home
+    /// for '~'. The same spelling in the same surroundings names the same file again, so a store
+    /// already open can be found without resolving the path. A drive removed and made again with
+    /// another root is other surroundings, never the old file.
     /// </summary>
     internal readonly struct StoreSpelling : IEquatable<StoreSpelling>
     {
-        internal StoreSpelling(string input, bool literal, string location)
+        private static readonly char[] Separators = { '/', '\\' };
+
+        private StoreSpelling(string input, bool literal, PSDriveInfo current, string namedDriveRoot, string home)
         {
             Input = input;
             Literal = literal;
-            Location = location;
+            DriveName = current.Name;
+            DriveRoot = current.Root;
+            DriveLocation = current.CurrentLocation;
+            NamedDriveRoot = namedDriveRoot;
+            Home = home;
         }
 
         internal string Input { get; }
 
         internal bool Literal { get; }
 
-        /// <summary>The provider-qualified current location, which relative paths depend on.</summary>
-        internal string Location { get; }
+        internal string DriveName { get; }
+
+        internal string DriveRoot { get; }
+
+        internal string DriveLocation { get; }
+
+        internal string NamedDriveRoot { get; }
+
+        internal string Home { get; }
+
+        /// <summary>
+        /// The spelling of <paramref name="input"/> where the session stands; false when it cannot be
+        /// remembered (wildcards may match other files later; an unknown drive fails resolution anyway).
+        /// </summary>
+        internal static bool TryCapture(SessionState session, string input, bool literal, out StoreSpelling spelling)
+        {
+            spelling = default;
+            if (string.IsNullOrWhiteSpace(input) || (!literal && WildcardPattern.ContainsWildcardCharacters(input)))
+            {
+                return false;
+            }
+
+            PSDriveInfo current = session.Drive.Current;
+            if (current == null)
+            {
+                return false;
+            }
+
+            string namedDriveRoot = null;
+            string driveName = NamedDrive(input);
+            if (driveName != null)
+            {
+                PSDriveInfo named;
+                try
+                {
+                    named = session.Drive.Get(driveName);
+                }
+                catch (DriveNotFoundException)
+                {
+                    return false;
+                }
+
+                namedDriveRoot = named.Root;
+            }
+
+            string home = input[0] == '~' ? current.Provider.Home : null;
+            spelling = new StoreSpelling(input, literal, current, namedDriveRoot, home);
+            return true;
+        }
 
         public bool Equals(StoreSpelling other) =>
-            Literal == other.Literal && string.Equals(Input, other.Input, StringComparison.Ordinal)
-            && string.Equals(Location, other.Location, StringComparison.Ordinal);
+            Literal == other.Literal
+            && string.Equals(Input, other.Input, StringComparison.Ordinal)
+            && string.Equals(DriveName, other.DriveName, StringComparison.Ordinal)
+            && string.Equals(DriveRoot, other.DriveRoot, StringComparison.Ordinal)
+            && string.Equals(DriveLocation, other.DriveLocation, StringComparison.Ordinal)
+            && string.Equals(NamedDriveRoot, other.NamedDriveRoot, StringComparison.Ordinal)
+            && string.Equals(Home, other.Home, StringComparison.Ordinal);
 
         public override bool Equals(object obj) => obj is StoreSpelling other && Equals(other);
 
         public override int GetHashCode() =>
-            (StringComparer.Ordinal.GetHashCode(Input) * 31 + StringComparer.Ordinal.GetHashCode(Location ?? string.Empty)) ^ (Literal ? 1 : 0);
+            ((StringComparer.Ordinal.GetHashCode(Input) * 31 + StringComparer.Ordinal.GetHashCode(DriveLocation ?? string.Empty)) * 31
+                + StringComparer.Ordinal.GetHashCode(DriveRoot ?? string.Empty)) ^ (Literal ? 1 : 0);
+
+        // 'name:rest' names a drive; 'Provider::path' names a provider and depends on no drive.
+        private static string NamedDrive(string input)
+        {
+            int colon = input.IndexOf(':');
+            if (colon <= 0 || (colon + 1 < input.Length && input[colon + 1] == ':'))
+            {
+                return null;
+            }
+
+            string name = input.Substring(0, colon);
+            return name.IndexOfAny(Separators) >= 0 ? null : name;
+        }
     }
 }

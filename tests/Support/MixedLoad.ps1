@@ -3,6 +3,14 @@
 # and by `build.ps1 -Task Stress` (minutes).
 . (Join-Path $PSScriptRoot 'Pwsh.ps1')
 
+# A writer's error with where it was thrown: the message alone rarely says which call failed.
+function Format-WriterFailure([System.Management.Automation.ErrorRecord] $Failure) {
+    $inner = $Failure.Exception
+    while ($inner.InnerException -and -not ($inner -is [System.Management.Automation.IContainsErrorRecord] -and $inner.ErrorRecord.ScriptStackTrace)) { $inner = $inner.InnerException }
+    $record = if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $inner.ErrorRecord } else { $Failure }
+    "$Failure [$($record.FullyQualifiedErrorId)] at $($record.ScriptStackTrace -replace '\r?\n', ' <- ') $($inner.StackTrace -replace '\r?\n', ' ')"
+}
+
 # Every writer must be done -GraceSeconds after the load's end (its duration, or its start for a
 # fixed number of rows); one that is not is reported as a failure and stopped or killed, so a
 # deadlock fails the run instead of hanging it.
@@ -78,7 +86,7 @@ print(seq)
             continue
         }
         try { $written[$s.Who] = [int]($s.Shell.EndInvoke($s.Async) | Select-Object -Last 1) }
-        catch { $failures.Add("$($s.Who): $_") }
+        catch { $failures.Add("$($s.Who): $(Format-WriterFailure $_)") }
         $s.Shell.Dispose()
     }
     # Disposing closes the pool's runspaces, which waits for a write stuck in them; leave it then.
@@ -91,7 +99,7 @@ print(seq)
             continue
         }
         try { $written["threadjob$i"] = [int]($job | Receive-Job -ErrorAction Stop | Select-Object -Last 1) }
-        catch { $failures.Add("threadjob${i}: $_") }
+        catch { $failures.Add("threadjob${i}: $(Format-WriterFailure $_)") }
         $job | Remove-Job
     }
     foreach ($p in @($processes) + [pscustomobject]@{ Who = 'python'; Process = $pythonProcess }) {
