@@ -21,6 +21,7 @@ $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 . (Join-Path $PSScriptRoot '../tests/Support/Pwsh.ps1')
 Add-Type -Path (Join-Path $PSScriptRoot 'Reference.cs') -ReferencedAssemblies System.Data.Common, System.Runtime, System.ComponentModel.Primitives
+Import-Module -Assembly (Add-Type -Path (Join-Path $PSScriptRoot 'Floor.cs') -PassThru)[0].Assembly
 
 $folder = Join-Path ([IO.Path]::GetTempPath()) "mnesis-bench-$([guid]::NewGuid().ToString('N'))"
 $null = New-Item -ItemType Directory $folder
@@ -104,6 +105,19 @@ $results.E = Measure-Case { param($store) foreach ($row in $single) { $null = In
 $results.E2 = Measure-Case -InDefaultPool { param($store) $path = $store.Path; foreach ($row in $single) { $null = Invoke-MnesisWrite -Path $path -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
 $results.F = Measure-Case { param($store) & $handLoopPerCall $store $single }
 
+# Floors: what PowerShell and the database cost before any of Mnesis's own work.
+$results.NoopCall = Measure-Case { param($store) foreach ($row in $single) { $null = Invoke-BenchNoop -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
+$results.NoopPipe = Measure-Case { param($store) $null = $rowsArray | Invoke-BenchNoop -Store $store -Query $insert }
+$results.Statement = Measure-Case {
+    param($store)
+    $command = (Get-MnesisConnection -Store $store).CreateCommand(); $command.CommandText = $insert
+    New-Parameters $command
+    $command.Parameters['@i'].Value = 1; $command.Parameters['@s'].Value = 'x'; $command.Parameters['@r'].Value = 0.5; $command.Parameters['@b'].Value = $blob
+    for ($n = 0; $n -lt $Calls; $n++) { $null = $command.ExecuteNonQuery() }
+    $command.Dispose()
+}
+$results.RowsOnly = Measure-Case { param($store) $rows = Get-BenchRow -Count $Rows; $null = $rows }
+
 $readStore = New-BenchStore
 $null = Invoke-MnesisWrite -Store $readStore -Query $insert -InputObject $rowsArray
 $read = 'SELECT i, s, r, b FROM t'
@@ -175,6 +189,7 @@ if ($PostgresConnectionString) {
 Remove-Item -Recurse -Force $folder
 
 function Rate($count, $seconds) { '{0:N0}' -f ($count / $seconds) }
+function Us($seconds, $count) { '{0:N2} us' -f ($seconds * 1e6 / $count) }
 $cases = @(
     @{ Id = 'A'; What = 'C# prepared INSERT, one transaction'; Count = $Rows; Unit = 'rows/s'; Ratio = 1.0; Ref = 'A'; Target = '' }
     @{ Id = 'B'; What = 'PowerShell ADO.NET loop over PSCustomObjects, one transaction'; Count = $Rows; Unit = 'rows/s'; Ratio = $results.A / $results.B; Ref = 'A'; Target = '' }
@@ -215,5 +230,10 @@ foreach ($c in $cases) {
 $lines += ''
 $lines += "References: G's reader loop $('{0:N3} s' -f $results.GRef) ($(Rate $Rows $results.GRef) rows/s); G2's DataTable $('{0:N3} s' -f $results.G2Ref) ($(Rate $Rows $results.G2Ref) rows/s); I's pwsh -c exit $('{0:N3} s' -f $results.IRef)."
 if ($PostgresConnectionString) { $lines += "PostgreSQL references: PG's reader loop $('{0:N3} s' -f $results.PGRef) ($(Rate $PostgresRows $results.PGRef) rows/s)." }
+$lines += ''
+$lines += 'Floors (the same run): what a call costs before any work of Mnesis, and the best ratio that leaves.'
+$lines += "- E/E2: an empty cmdlet with E's arguments $(Us $results.NoopCall $Calls) + the bare prepared INSERT, autocommit $(Us $results.Statement $Calls) = $(Us ($results.NoopCall + $results.Statement) $Calls) a call; best possible ratio $('{0:N2}' -f ($results.F / ($results.NoopCall + $results.Statement)))."
+$lines += "- C: piping the rows into an empty cmdlet that reads their four properties $(Us $results.NoopPipe $Rows) + case A's insert $(Us $results.A $Rows) = $(Us ($results.NoopPipe + $results.A) $Rows) a row; best possible ratio $('{0:N2}' -f ($results.B / ($results.NoopPipe + $results.A)))."
+$lines += "- G2: making and writing $Rows PSCustomObjects of four columns, no database $(Us $results.RowsOnly $Rows) a row; best possible ratio $('{0:N2}' -f ($results.G2Ref / $results.RowsOnly)) before a single value is read."
 $lines | Write-Host
 if ($OutFile) { Set-Content -LiteralPath $OutFile -Value $lines }

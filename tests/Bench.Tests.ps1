@@ -45,6 +45,12 @@ Describe 'The benchmark' {
         [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
     }
 
+    It 'reports the floor of <_> with the best ratio it leaves' -ForEach 'E/E2', 'C', 'G2' {
+        $floor = $_
+        $line = Get-Content -LiteralPath $report | Where-Object { $_ -like "- ${floor}:*" }
+        $line | Should -Match 'best possible ratio \d+([.,]\d+)?'
+    }
+
     It 'names the machine and the date' {
         Get-Content -Raw -LiteralPath $report | Should -Match "Date: \d{4}-\d{2}-\d{2}.*cores.*pwsh"
     }
