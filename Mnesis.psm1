@@ -36,15 +36,8 @@ if ($otherFolders) {
 $inner = Microsoft.PowerShell.Core\Import-Module -Assembly $assembly -PassThru
 
 # Closing this runspace's stores on Remove-Module is done here rather than by an
-# IModuleAssemblyCleanup, which a re-imported (cached) binary module never runs.
-$ExecutionContext.SessionState.Module.OnRemove = { $lifecycle::OnRemove() }.GetNewClosure()
+# IModuleAssemblyCleanup, which a re-imported (cached) binary module never runs. The block runs in
+# this module's scope, where $lifecycle is.
+$ExecutionContext.SessionState.Module.OnRemove = { $lifecycle::OnRemove() }
 
-# Import-Module -Assembly of an assembly that is already loaded (Import-Module -Force, or
-# Remove-Module then Import-Module) returns the cached module without adding its cmdlets to this
-# one (PowerShell issue 20710), so they are added here.
-$addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod('AddExportedCmdlet', [System.Reflection.BindingFlags]'Instance, NonPublic')
-if ($addExportedCmdlet) {
-    foreach ($cmdlet in $inner.ExportedCmdlets.Values) {
-        $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
-    }
-}
+$lifecycle::ExportCmdlets($ExecutionContext.SessionState.Module, $inner)

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
+using System.Reflection;
 using System.Management.Automation.Runspaces;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines.Sqlite;
@@ -36,6 +38,27 @@ namespace Mnesis.PowerShell.Module
         /// <summary>The error Mnesis.psm1 stops with when another copy of Mnesis is imported in the same session.</summary>
         public static ErrorRecord OtherCopyImportedError(string importedFolder, string thisFolder) =>
             new MnesisException(Messages.OtherCopyImported, thisFolder, importedFolder, thisFolder).ToErrorRecord();
+
+        /// <summary>
+        /// Makes <paramref name="inner"/>'s cmdlets exports of <paramref name="outer"/> (Mnesis.psm1's
+        /// module). Import-Module -Assembly of an assembly already loaded (Import-Module -Force, or
+        /// Remove-Module then Import-Module) returns the cached module without adding its cmdlets to
+        /// the importing one (PowerShell issue 20710). A PowerShell without the internal method keeps
+        /// its own behaviour.
+        /// </summary>
+        public static void ExportCmdlets(PSModuleInfo outer, PSModuleInfo inner)
+        {
+            MethodInfo add = typeof(PSModuleInfo).GetMethod("AddExportedCmdlet", BindingFlags.Instance | BindingFlags.NonPublic);
+            if (add == null)
+            {
+                return;
+            }
+
+            foreach (CmdletInfo cmdlet in inner.ExportedCmdlets.Values.ToArray())
+            {
+                add.Invoke(outer, new object[] { cmdlet });
+            }
+        }
 
         /// <summary>
         /// Closes the stores of the calling runspace. Mnesis.psm1 calls it from its OnRemove: on a

@@ -5,10 +5,13 @@
 
 # A writer's error with where it was thrown: the message alone rarely says which call failed.
 function Format-WriterFailure([System.Management.Automation.ErrorRecord] $Failure) {
-    $inner = $Failure.Exception
-    while ($inner.InnerException -and -not ($inner -is [System.Management.Automation.IContainsErrorRecord] -and $inner.ErrorRecord.ScriptStackTrace)) { $inner = $inner.InnerException }
-    $record = if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $inner.ErrorRecord } else { $Failure }
-    "$Failure [$($record.FullyQualifiedErrorId)] at $($record.ScriptStackTrace -replace '\r?\n', ' <- ') $($inner.StackTrace -replace '\r?\n', ' ')"
+    $record = $Failure
+    $deepest = $Failure.Exception
+    while ($deepest.InnerException) {
+        $deepest = $deepest.InnerException
+        if ($deepest -is [System.Management.Automation.IContainsErrorRecord] -and $deepest.ErrorRecord.ScriptStackTrace) { $record = $deepest.ErrorRecord }
+    }
+    "$Failure [$($record.FullyQualifiedErrorId)] at $($record.ScriptStackTrace -replace '\r?\n', ' <- ') | $($deepest.GetType().FullName) $($deepest.StackTrace -replace '\r?\n', ' ')"
 }
 
 # Every writer must be done -GraceSeconds after the load's end (its duration, or its start for a
