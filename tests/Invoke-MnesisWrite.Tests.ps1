@@ -132,6 +132,21 @@ Describe 'Invoke-MnesisWrite' {
             & sqlite3 (Join-Path $two 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
         }
 
+        It 'writes under the drive''s own location for a drive-relative path after that location moved' {
+            $null = New-Item -ItemType Directory -Path (Join-Path $one 'a'), (Join-Path $one 'b')
+            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
+            foreach ($sub in 'a', 'b') {
+                Push-Location "${drive}:/$sub"
+                Pop-Location
+                Push-Location -LiteralPath $TestDrive
+                try { $null = Invoke-MnesisWrite -Pool $pool -Path "${drive}:rel.db" -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $sub } }
+                finally { Pop-Location }
+            }
+            Close-MnesisPool -Pool $pool
+            & sqlite3 (Join-Path $one 'a/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'a'
+            & sqlite3 (Join-Path $one 'b/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'b'
+        }
+
         It 'writes to the file under the new location when the same relative path is used elsewhere' {
             foreach ($folder in $one, $two, $one) {
                 Push-Location -LiteralPath $folder

@@ -5,8 +5,8 @@ namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
     /// A path as a user typed it and everything its resolution depends on: the current drive (its
-    /// root and the location on it), the root of a drive the path names, and the provider's home
-    /// for '~'. The same spelling in the same surroundings names the same file again, so a store
+    /// root and the location on it), the root and location of a drive the path names, and the
+    /// provider's home for '~'. The same spelling in the same surroundings names the same file again, so a store
     /// already open can be found without resolving the path. A drive removed and made again with
     /// another root is other surroundings, never the old file.
     /// </summary>
@@ -14,14 +14,15 @@ namespace Mnesis.PowerShell.Pool
     {
         private static readonly char[] Separators = { '/', '\\' };
 
-        private StoreSpelling(string input, bool literal, PSDriveInfo current, string namedDriveRoot, string home)
+        private StoreSpelling(string input, bool literal, PSDriveInfo current, PSDriveInfo named, string home)
         {
             Input = input;
             Literal = literal;
             DriveName = current.Name;
             DriveRoot = current.Root;
             DriveLocation = current.CurrentLocation;
-            NamedDriveRoot = namedDriveRoot;
+            NamedDriveRoot = named?.Root;
+            NamedDriveLocation = named?.CurrentLocation;
             Home = home;
         }
 
@@ -36,6 +37,9 @@ namespace Mnesis.PowerShell.Pool
         internal string DriveLocation { get; }
 
         internal string NamedDriveRoot { get; }
+
+        /// <summary>A drive's own location, which a drive-relative spelling ('X:file.db') depends on.</summary>
+        internal string NamedDriveLocation { get; }
 
         internal string Home { get; }
 
@@ -57,11 +61,10 @@ namespace Mnesis.PowerShell.Pool
                 return false;
             }
 
-            string namedDriveRoot = null;
+            PSDriveInfo named = null;
             string driveName = NamedDrive(input);
             if (driveName != null)
             {
-                PSDriveInfo named;
                 try
                 {
                     named = session.Drive.Get(driveName);
@@ -70,12 +73,10 @@ namespace Mnesis.PowerShell.Pool
                 {
                     return false;
                 }
-
-                namedDriveRoot = named.Root;
             }
 
             string home = input[0] == '~' ? current.Provider.Home : null;
-            spelling = new StoreSpelling(input, literal, current, namedDriveRoot, home);
+            spelling = new StoreSpelling(input, literal, current, named, home);
             return true;
         }
 
@@ -86,6 +87,7 @@ namespace Mnesis.PowerShell.Pool
             && string.Equals(DriveRoot, other.DriveRoot, StringComparison.Ordinal)
             && string.Equals(DriveLocation, other.DriveLocation, StringComparison.Ordinal)
             && string.Equals(NamedDriveRoot, other.NamedDriveRoot, StringComparison.Ordinal)
+            && string.Equals(NamedDriveLocation, other.NamedDriveLocation, StringComparison.Ordinal)
             && string.Equals(Home, other.Home, StringComparison.Ordinal);
 
         public override bool Equals(object obj) => obj is StoreSpelling other && Equals(other);
