@@ -110,6 +110,15 @@ Describe 'Invoke-MnesisWrite' {
             else { $records | Should -BeNullOrEmpty }
             Get-Rows 'SELECT count(*) FROM t' | Should -Be 1
         }
+
+        It 'shows pool events once the preference is turned on upstream in the same pipeline' {
+            $VerbosePreference = 'SilentlyContinue'
+            $records = @(1..3 | ForEach-Object { if ($_ -eq 2) { $VerbosePreference = 'Continue' }; [pscustomobject]@{ b = "row $_" } } |
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(b) VALUES (@b)' 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            ($records.Message -join "`n") | Should -BeLike "*$db*" -Because 'the commit happens after the preference was turned on'
+            Get-Rows 'SELECT count(*) FROM t' | Should -Be 3
+        }
     }
 
     # A store found again from how its path was spelled must be the file that spelling names now.
@@ -173,6 +182,21 @@ Describe 'Invoke-MnesisWrite' {
             Close-MnesisPool -Pool $pool
             & sqlite3 (Join-Path $one 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
             & sqlite3 (Join-Path $two 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
+        }
+
+        It 'writes under the new home for a provider-qualified ~ path after the provider''s home changed' {
+            $fileSystem = Get-PSProvider FileSystem
+            $savedHome = $fileSystem.Home
+            try {
+                foreach ($folder in $one, $two) {
+                    $fileSystem.Home = $folder
+                    $null = Invoke-MnesisWrite -Pool $pool -Path 'FileSystem::~/home.db' -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $folder }
+                }
+            }
+            finally { $fileSystem.Home = $savedHome }
+            Close-MnesisPool -Pool $pool
+            & sqlite3 (Join-Path $one 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
+            & sqlite3 (Join-Path $two 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
         }
 
         It 'opens the file again after its store was closed, instead of using the closed store' {

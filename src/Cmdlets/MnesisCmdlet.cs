@@ -21,9 +21,10 @@ namespace Mnesis.PowerShell.Cmdlets
         [ValidateNotNull]
         public MnesisPool Pool { get; set; }
 
-        // PowerShell looks $VerbosePreference up again on every WriteVerbose; a per-call write would
-        // pay for that, and for formatting its messages, on each of them even with -Verbose off.
-        private bool? _wantsVerbose;
+        // -Verbose or -Debug, read once: they cannot change during the call. The preference can (a
+        // script upstream in the pipeline may set it), so it is read for each message, as PowerShell does.
+        private bool? _verboseSwitch;
+        private bool _verboseSwitchRead;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -232,23 +233,31 @@ namespace Mnesis.PowerShell.Cmdlets
             WriteWarning(string.Format(CultureInfo.CurrentCulture, format, args));
 
         /// <summary>
-        /// Whether WriteVerbose would show a message in this call, decided as PowerShell decides it:
-        /// -Verbose when given, else -Debug, else $VerbosePreference.
+        /// Whether WriteVerbose would show a message now, decided as PowerShell decides it: -Verbose
+        /// when given, else -Debug, else $VerbosePreference. Messages nobody will see are not formatted.
         /// </summary>
         private bool WantsVerbose
         {
             get
             {
-                if (!_wantsVerbose.HasValue)
+                if (!_verboseSwitchRead)
                 {
-                    _wantsVerbose = DecideVerbose();
+                    _verboseSwitch = ReadVerboseSwitch();
+                    _verboseSwitchRead = true;
                 }
 
-                return _wantsVerbose.Value;
+                if (_verboseSwitch.HasValue)
+                {
+                    return _verboseSwitch.Value;
+                }
+
+                // A preference PowerShell cannot read as one is left to WriteVerbose to judge.
+                return !LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
+                    || (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
             }
         }
 
-        private bool DecideVerbose()
+        private bool? ReadVerboseSwitch()
         {
             if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object verbose))
             {
@@ -260,9 +269,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 return true;
             }
 
-            // A preference PowerShell cannot read as one is left to WriteVerbose to judge.
-            return !LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
-                || (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+            return null;
         }
 
         /// <summary>Turns a cancelled wait into the pipeline's own stop.</summary>

@@ -49,7 +49,7 @@ namespace Mnesis.PowerShell.Module
         public static void ExportCmdlets(PSModuleInfo outer, PSModuleInfo inner)
         {
             MethodInfo add = typeof(PSModuleInfo).GetMethod("AddExportedCmdlet", BindingFlags.Instance | BindingFlags.NonPublic);
-            if (add == null)
+            if (add == null || inner == null)
             {
                 return;
             }

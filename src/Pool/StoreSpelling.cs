@@ -45,12 +45,14 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>
         /// The spelling of <paramref name="input"/> where the session stands; false when it cannot be
-        /// remembered (wildcards may match other files later; an unknown drive fails resolution anyway).
+        /// remembered (wildcards may match other files later; an unknown drive fails resolution anyway;
+        /// 'Provider::~' names another provider's home).
         /// </summary>
         internal static bool TryCapture(SessionState session, string input, bool literal, out StoreSpelling spelling)
         {
             spelling = default;
-            if (string.IsNullOrWhiteSpace(input) || (!literal && WildcardPattern.ContainsWildcardCharacters(input)))
+            if (string.IsNullOrWhiteSpace(input) || (!literal && WildcardPattern.ContainsWildcardCharacters(input))
+                || input.IndexOf("::~", StringComparison.Ordinal) >= 0)
             {
                 return false;
             }
