@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Reflection;
 using System.Management.Automation.Runspaces;
+using System.Reflection;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines.Sqlite;
 using Mnesis.PowerShell.Pool;

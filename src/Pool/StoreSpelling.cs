@@ -6,9 +6,9 @@ namespace Mnesis.PowerShell.Pool
     /// <summary>
     /// A path as a user typed it and everything its resolution depends on: the current drive (its
     /// root and the location on it), the root and location of a drive the path names, and the
-    /// provider's home for '~'. The same spelling in the same surroundings names the same file again, so a store
-    /// already open can be found without resolving the path. A drive removed and made again with
-    /// another root is other surroundings, never the old file.
+    /// provider's home for '~'. The same spelling in the same surroundings names the same file
+    /// again, so a store already open can be found without resolving the path. A drive removed and
+    /// made again with another root is other surroundings, never the old file.
     /// </summary>
     internal readonly struct StoreSpelling : IEquatable<StoreSpelling>
     {
