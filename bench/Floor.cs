@@ -4,6 +4,12 @@ using System.Management.Automation;
 
 namespace Mnesis.Bench
 {
+    /// <summary>The bench table's columns, as the cases' INSERT names them.</summary>
+    internal static class BenchColumns
+    {
+        internal static readonly string[] Names = { "i", "s", "r", "b" };
+    }
+
     /// <summary>
     /// The least any cmdlet costs here: Invoke-MnesisWrite's parameters bound, nothing done but
     /// reading a piped row's four properties. Timed against the hand-written loops, it shows the
@@ -13,8 +19,6 @@ namespace Mnesis.Bench
     [OutputType(typeof(int))]
     public sealed class InvokeBenchNoopCommand : PSCmdlet
     {
-        private static readonly string[] Columns = { "i", "s", "r", "b" };
-
         [Parameter]
         public object Store { get; set; }
 
@@ -37,7 +41,7 @@ namespace Mnesis.Bench
             }
 
             PSMemberInfoCollection<PSPropertyInfo> properties = InputObject.Properties;
-            foreach (string column in Columns)
+            foreach (string column in BenchColumns.Names)
             {
                 LastValue = properties[column].Value;
             }
@@ -54,8 +58,6 @@ namespace Mnesis.Bench
     [OutputType(typeof(PSObject))]
     public sealed class GetBenchRowCommand : PSCmdlet
     {
-        private static readonly string[] Columns = { "i", "s", "r", "b" };
-
         [Parameter(Mandatory = true)]
         public int Count { get; set; }
 
@@ -68,9 +70,9 @@ namespace Mnesis.Bench
                 object[] values = { (long)n, "name", n * 0.5, blob };
                 var row = new PSObject();
                 PSMemberInfoCollection<PSPropertyInfo> properties = row.Properties;
-                for (int i = 0; i < Columns.Length; i++)
+                for (int i = 0; i < BenchColumns.Names.Length; i++)
                 {
-                    properties.Add(new PSNoteProperty(Columns[i], values[i]), preValidated: true);
+                    properties.Add(new PSNoteProperty(BenchColumns.Names[i], values[i]), preValidated: true);
                 }
 
                 pending.Add(row);

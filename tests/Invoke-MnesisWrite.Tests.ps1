@@ -137,8 +137,8 @@ Describe 'Invoke-MnesisWrite' {
             $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $two
             Invoke-MnesisWrite -Pool $pool -Path "${drive}:/same.db" -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (2)' | Should -Be 1
             Close-MnesisPool -Pool $pool
-            & sqlite3 (Join-Path $one 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
-            & sqlite3 (Join-Path $two 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
+            Invoke-Sqlite3 (Join-Path $one 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
+            Invoke-Sqlite3 (Join-Path $two 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
         }
 
         It 'writes under the drive''s own location for a drive-relative path after that location moved' {
@@ -152,8 +152,8 @@ Describe 'Invoke-MnesisWrite' {
                 finally { Pop-Location }
             }
             Close-MnesisPool -Pool $pool
-            & sqlite3 (Join-Path $one 'a/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'a'
-            & sqlite3 (Join-Path $one 'b/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'b'
+            Invoke-Sqlite3 (Join-Path $one 'a/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'a'
+            Invoke-Sqlite3 (Join-Path $one 'b/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'b'
         }
 
         It 'writes to the file under the new location when the same relative path is used elsewhere' {
@@ -163,8 +163,8 @@ Describe 'Invoke-MnesisWrite' {
                 finally { Pop-Location }
             }
             Close-MnesisPool -Pool $pool
-            & sqlite3 (Join-Path $one 'rel.db') 'SELECT count(*) FROM t' | Should -Be '2'
-            & sqlite3 (Join-Path $two 'rel.db') 'SELECT count(*) FROM t' | Should -Be '1'
+            Invoke-Sqlite3 (Join-Path $one 'rel.db') 'SELECT count(*) FROM t' | Should -Be '2'
+            Invoke-Sqlite3 (Join-Path $two 'rel.db') 'SELECT count(*) FROM t' | Should -Be '1'
         }
 
         It 'writes to the file under the new root when the current drive is made again with another root' {
@@ -180,8 +180,8 @@ Describe 'Invoke-MnesisWrite' {
             }
             finally { Pop-Location }
             Close-MnesisPool -Pool $pool
-            & sqlite3 (Join-Path $one 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
-            & sqlite3 (Join-Path $two 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
+            Invoke-Sqlite3 (Join-Path $one 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
+            Invoke-Sqlite3 (Join-Path $two 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
         }
 
         It 'writes under the new home for a provider-qualified ~ path after the provider''s home changed' {
@@ -195,8 +195,8 @@ Describe 'Invoke-MnesisWrite' {
             }
             finally { $fileSystem.Home = $savedHome }
             Close-MnesisPool -Pool $pool
-            & sqlite3 (Join-Path $one 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
-            & sqlite3 (Join-Path $two 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
+            Invoke-Sqlite3 (Join-Path $one 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
+            Invoke-Sqlite3 (Join-Path $two 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
         }
 
         It 'opens the file again after its store was closed, instead of using the closed store' {
@@ -210,7 +210,7 @@ Describe 'Invoke-MnesisWrite' {
             [object]::ReferenceEquals($first, $second) | Should -BeFalse
             $second.IsOpen | Should -BeTrue
             Close-MnesisPool -Pool $pool
-            & sqlite3 $path 'SELECT group_concat(v) FROM t' | Should -Be '1,2'
+            Invoke-Sqlite3 $path 'SELECT group_concat(v) FROM t' | Should -Be '1,2'
         }
     }
 
