@@ -23,11 +23,12 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
-        # The assemblies Mnesis.psm1 loads into Mnesis's private load context on PowerShell 7, from
+        # The assemblies the loader loads into Mnesis's private load context on PowerShell 7, from
         # this folder or not at all (SQLitePCLRaw.batteries_v2 is not shipped: listing it keeps
         # Microsoft.Data.Sqlite from initialising another module's copy). Anything else resolves
-        # in PowerShell's default context. A test keeps every DLL of the folder either listed here,
-        # a Windows PowerShell 5.1 shim, or the loader.
+        # in PowerShell's default context. The build writes the list to IsolatedAssemblies.txt for
+        # the loader. A test keeps every DLL of the folder either listed here, a Windows
+        # PowerShell 5.1 shim, or the loader.
         Mnesis = @{
             IsolatedAssemblies = @(
                 'Mnesis.PowerShell'

@@ -50,7 +50,7 @@ if ($env:CI) {
     if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
 }
 
-# The runtimes Mnesis ships a native SQLite for; keep in step with src/Native/PlatformRuntime.cs.
+# The runtimes Mnesis ships a native SQLite for; keep in step with src/Engines/Sqlite/PlatformRuntime.cs.
 $Runtimes = 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64'
 
 function Invoke-Dotnet {
@@ -67,7 +67,8 @@ function Get-NuGetPackageFolder([string] $Id) {
 }
 
 function Invoke-Build {
-    $version = (Import-PowerShellDataFile (Join-Path $PSScriptRoot "$ModuleName.psd1")).ModuleVersion
+    $manifest = Import-PowerShellDataFile (Join-Path $PSScriptRoot "$ModuleName.psd1")
+    $version = $manifest.ModuleVersion
     Remove-Item $ModuleOut -Recurse -Force -ErrorAction SilentlyContinue
     $null = New-Item -ItemType Directory -Force $ModuleOut
     # Each project publishes on its own: the net8.0 ones would otherwise replace the module's
@@ -82,6 +83,8 @@ function Invoke-Build {
     foreach ($file in "$ModuleName.psd1", "$ModuleName.psm1", "$ModuleName.format.ps1xml") {
         Copy-Item (Join-Path $PSScriptRoot $file) $ModuleOut
     }
+    # What the loader reads to know which assemblies are Mnesis's own (the manifest's list).
+    Set-Content -LiteralPath (Join-Path $ModuleOut 'IsolatedAssemblies.txt') -Value $manifest.PrivateData.Mnesis.IsolatedAssemblies -Encoding utf8
 
     $natives = Join-Path (Get-NuGetPackageFolder 'SQLitePCLRaw.lib.e_sqlite3') 'runtimes'
     foreach ($rid in $Runtimes) {

@@ -58,7 +58,7 @@ foreach ($step in $Order -split ',') { if ($step -eq 'other') { Use-Other } else
 "natives=" + ((Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | ForEach-Object { $_ -replace '^[^/]*', '' } | Sort-Object -Unique) -join '|')
 $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies | Where-Object { $_.Location -and $_.Location.StartsWith($Mod) }
 "default=" + (($default | ForEach-Object { $_.GetName().Name } | Sort-Object) -join ',')
-"contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.Name -like 'Mnesis*' }).Count
+"contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }).Count
 Close-MnesisPool
 '@
         $db = Join-Path $TestDrive "coexist-$([guid]::NewGuid().ToString('N')).db"
@@ -156,10 +156,10 @@ Import-Module $Mod
 Test-Cmdlets 'again'
 $parallel = 1..3 | ForEach-Object -ThrottleLimit 3 -TimeoutSeconds 60 -Parallel {
     Import-Module $using:Mod
-    "{0}:{1}:{2}" -f @(Get-Command -Module Mnesis -CommandType Cmdlet).Count, (Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t VALUES (''parallel'')'), [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-MnesisConnection -Path $using:db).GetType().Assembly).Name
+    "{0}:{1}:{2}" -f @(Get-Command -Module Mnesis -CommandType Cmdlet).Count, (Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t VALUES (''parallel'')'), [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-MnesisConnection -Path $using:db).GetType().Assembly).GetType().FullName
 }
 "parallel=$(($parallel | Sort-Object) -join '|')"
-"contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.Name -like 'Mnesis*' }).Count
+"contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }).Count
 Close-MnesisPool
 "stored=$(Invoke-MnesisQuery -Path $db -Query 'SELECT count(*) FROM t' -Scalar)"
 Close-MnesisPool
@@ -189,7 +189,7 @@ Close-MnesisPool
 
         It 'imports in ForEach-Object -Parallel runspaces into the same single context' {
             $lines['parallel'] -split '\|' | Should -HaveCount 3
-            $lines['parallel'] -split '\|' | ForEach-Object { $_ | Should -BeLike "$($expected.Count):1:Mnesis*" }
+            $lines['parallel'] -split '\|' | ForEach-Object { $_ | Should -Be "$($expected.Count):1:Mnesis.PowerShell.Loader.MnesisLoadContext" }
             $lines['contexts'] | Should -Be 1
             $lines['stored'] | Should -Be 6
         }
@@ -199,35 +199,53 @@ Close-MnesisPool
         BeforeAll {
             $copy = Join-Path (New-TestFolder) 'Mnesis'
             Copy-Item -Recurse $mod $copy
+            # Another version: a copy whose cmdlet assembly says 9.9.9.0.
+            $otherVersion = Join-Path (New-TestFolder) 'Mnesis'
+            Copy-Item -Recurse $mod $otherVersion
+            Remove-Item -LiteralPath (Join-Path $otherVersion 'Mnesis.PowerShell.dll')
+            Add-Type -TypeDefinition '[assembly: System.Reflection.AssemblyVersion("9.9.9.0")] public class MnesisOtherVersion { }' -OutputAssembly (Join-Path $otherVersion 'Mnesis.PowerShell.dll')
             $script = Join-Path $TestDrive 'copies.ps1'
             Set-Content -LiteralPath $script -Value @'
-param($Mod, $Copy, $Db)
+param($Mod, $Copy, $OtherVersion, $Db)
 Import-Module $Mod
-try { Import-Module $Copy -ErrorAction Stop; 'sameSession=imported' }
-catch { "sameSession=$($_.FullyQualifiedErrorId)"; "sameSession.message=$($_.Exception.Message)" }
-"sameSession.rows=$(Invoke-MnesisWrite -Path $Db -Query 'CREATE TABLE t(x)')"
+$null = Invoke-MnesisWrite -Path $Db -Query 'CREATE TABLE t(x)'
+Import-Module $Copy
+"sameSession.modules=$(@(Get-Module Mnesis).Count)"
+"sameSession.rows=$(Invoke-MnesisWrite -Path $Db -Query 'INSERT INTO t VALUES (1)')"
 "sameSession.from=$((Get-Command Invoke-MnesisWrite).DLL)"
 $shell = [powershell]::Create()
-$null = $shell.AddScript('param($c) Import-Module $c 3>&1 | ForEach-Object { "otherRunspace.warning=$_" }; "otherRunspace.from=$((Get-Command Invoke-MnesisWrite).DLL)"').AddArgument($Copy)
+$null = $shell.AddScript('param($c, $db) Import-Module $c; "otherRunspace.from=$((Get-Command Invoke-MnesisWrite).DLL)"; "otherRunspace.rows=$(Invoke-MnesisWrite -Path $db -Query ''INSERT INTO t VALUES (2)'')"; Close-MnesisPool').AddArgument($Copy).AddArgument($Db)
 $shell.Invoke()
 $shell.Dispose()
+try { Import-Module $OtherVersion -ErrorAction Stop; 'otherVersion=imported' }
+catch {
+    "otherVersion.id=$($_.FullyQualifiedErrorId)"
+    "otherVersion.message=$($_.Exception.Message -replace '\s+', ' ')"
+}
+"otherVersion.rows=$(Invoke-MnesisWrite -Path $Db -Query 'INSERT INTO t VALUES (3)')"
+"contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }).Count
+"stored=$(Invoke-MnesisQuery -Path $Db -Query 'SELECT group_concat(x) FROM t' -Scalar)"
 Close-MnesisPool
 '@
-            $output = Invoke-Pwsh -ArgumentList '-File', $script, $mod, $copy, (Join-Path (New-TestFolder) 'c.db') 2>&1
+            $output = Invoke-Pwsh -ArgumentList '-File', $script, $mod, $copy, $otherVersion, (Join-Path (New-TestFolder) 'c.db') 2>&1
             $lines = @{}
             foreach ($line in $output) { if ("$line" -match '^([\w.]+)=(.*)$') { $lines[$Matches[1]] = $Matches[2] } }
         }
 
-        It 'is refused in the same session with a clear error, and the first copy keeps working' {
-            $lines['sameSession'] | Should -Be 'MnesisOtherCopyImported,Microsoft.PowerShell.Commands.ImportModuleCommand' -Because ($output -join "`n")
-            $lines['sameSession.message'] | Should -BeLike "*'$mod'*Remove-Module Mnesis*"
-            $lines['sameSession.rows'] | Should -Be 0
+        It 'of the same version runs on the first copy''s assembly, in the same session and in another runspace: one load context, one write gate per file' {
+            $lines['sameSession.modules'] | Should -Be 2 -Because ($output -join "`n")
+            $lines['sameSession.rows'] | Should -Be 1
             $lines['sameSession.from'] | Should -Be (Join-Path $mod 'Mnesis.PowerShell.dll')
+            $lines['otherRunspace.from'] | Should -Be (Join-Path $mod 'Mnesis.PowerShell.dll')
+            $lines['otherRunspace.rows'] | Should -Be 1
+            $lines['contexts'] | Should -Be 1
         }
 
-        It 'imports in another runspace with a warning that the copies do not share write gates' {
-            $lines['otherRunspace.warning'] | Should -BeLike "Another copy of Mnesis is loaded in this process from '$mod'*write gates*" -Because ($output -join "`n")
-            $lines['otherRunspace.from'] | Should -Be (Join-Path $copy 'Mnesis.PowerShell.dll')
+        It 'of another version is refused with a message naming both versions and folders, and the first copy keeps working' {
+            $lines['otherVersion.id'] | Should -Be 'InvalidOperationException' -Because ($output -join "`n")
+            $lines['otherVersion.message'] | Should -BeLike "*Mnesis 9.9.9.0 from '$otherVersion' cannot be imported: this process already uses Mnesis 0.1.0.0 from '$mod'*new PowerShell process*"
+            $lines['otherVersion.rows'] | Should -Be 1
+            $lines['stored'] | Should -Be '1,2,3'
         }
     }
 }
@@ -242,5 +260,10 @@ Describe 'The module folder' {
             $dll.Directory.FullName | Should -Be (Resolve-Path $mod).ProviderPath -Because "$($dll.Name) must sit beside the module for the load context to find it"
             $known | Should -Contain $dll.BaseName -Because "$($dll.Name) is shipped"
         }
+    }
+
+    It 'gives the loader the manifest''s list of isolated assemblies' {
+        $lists = (Import-PowerShellDataFile (Join-Path $mod 'Mnesis.psd1')).PrivateData.Mnesis
+        Get-Content -LiteralPath (Join-Path $mod 'IsolatedAssemblies.txt') | Should -Be $lists.IsolatedAssemblies
     }
 }

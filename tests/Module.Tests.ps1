@@ -95,6 +95,30 @@ Close-MnesisPool
         }
     }
 
+    Context 'the import''s background warm-up' {
+        It 'readies the module''s own native SQLite without creating a file or opening a store' -Skip:(-not (Test-Path /proc/self/maps)) {
+            $work = New-TestFolder
+            $before = Get-TestTreeSnapshot -Path $work
+            $moduleBefore = Get-TestTreeSnapshot -Path $mod
+            $script = Join-Path (New-TestFolder) 'warm.ps1'
+            Set-Content -LiteralPath $script -Value @'
+Import-Module $args[0] -ErrorAction Stop
+$deadline = [DateTime]::UtcNow.AddSeconds(20)
+do { $native = Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1 }
+until ($native -or [DateTime]::UtcNow -gt $deadline -or -not (Start-Sleep -Milliseconds 50))
+"native=$($native -replace '^[^/]*', '')"
+"stores=$(@(Get-MnesisPool).Count)"
+'@
+            Push-Location $work
+            try { $output = Invoke-Pwsh -ArgumentList '-File', $script, $mod -What 'a pwsh waiting for the warm-up' -TimeoutSeconds 60 }
+            finally { Pop-Location }
+            $output | Should -Contain "native=$(Join-Path (Resolve-Path $mod).ProviderPath 'runtimes/linux-x64/native/libe_sqlite3.so')" -Because ($output -join "`n")
+            $output | Should -Contain 'stores=0'
+            Get-TestTreeSnapshot -Path $work | Should -Be $before
+            Get-TestTreeSnapshot -Path $mod | Should -Be $moduleBefore
+        }
+    }
+
     Context 'a module folder without a usable native SQLite' {
         It 'imports, then refuses to open with <Id> (<Category>) naming the file, and creates nothing (<Case>)' -ForEach @(
             @{ Case = 'runtimes/*/native files removed'; Id = 'MnesisNativeLibraryMissing'; Category = 'NotInstalled'

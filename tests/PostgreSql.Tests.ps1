@@ -380,14 +380,15 @@ param($Mod, $Other, $Cs, $Db)
 $ErrorActionPreference = 'Stop'
 function Loaded([string] $name) {
     foreach ($context in [System.Runtime.Loader.AssemblyLoadContext]::All) {
-        foreach ($a in $context.Assemblies) { if ($a.GetName().Name -eq $name) { "$($context.Name)=$($a.GetName().Version)" } }
+        $label = if ($context -eq [System.Runtime.Loader.AssemblyLoadContext]::Default) { 'Default' } else { $context.GetType().Name }
+        foreach ($a in $context.Assemblies) { if ($a.GetName().Name -eq $name) { "$label=$($a.GetName().Version)" } }
     }
 }
 foreach ($name in 'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Npgsql') { Add-Type -LiteralPath (Join-Path $Other "$name.dll") }
 $theirs = [Npgsql.NpgsqlConnection]::new($Cs); $theirs.Open(); "other.version=$($theirs.GetType().Assembly.GetName().Version)"; $theirs.Dispose()
 Import-Module $Mod
 $null = Invoke-MnesisWrite -Path $Db -Query 'CREATE TABLE t(x)'
-"npgsql.afterSqlite=$((Loaded 'Npgsql' | Where-Object { $_ -like 'Mnesis*' }) -join ',')"
+"npgsql.afterSqlite=$((Loaded 'Npgsql' | Where-Object { $_ -like 'MnesisLoadContext=*' }) -join ',')"
 "mnesis.value=$(Invoke-MnesisQuery -ConnectionString $Cs -Query 'SELECT 40 + 2' -Scalar)"
 "mnesis.npgsql=$((Get-MnesisConnection -ConnectionString $Cs).GetType().Assembly.GetName().Version)"
 "loaded=$((Loaded 'Npgsql') -join ';')"
@@ -400,7 +401,7 @@ Close-MnesisPool
             $output | Should -Contain 'npgsql.afterSqlite=' -Because 'using SQLite loads no Npgsql into Mnesis'
             $output | Should -Contain 'mnesis.value=42'
             $output | Should -Contain 'mnesis.npgsql=9.0.5.0'
-            ($output | Where-Object { $_ -like 'loaded=*' }) | Should -BeLike "*Default=8.0.9.0*Mnesis: *=9.0.5.0*"
+            ($output | Where-Object { $_ -like 'loaded=*' }) | Should -BeLike "*Default=8.0.9.0*MnesisLoadContext=9.0.5.0*"
         }
         finally { Remove-TestPostgresDatabase $database }
     }

@@ -190,11 +190,6 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisNestedWriteOtherConnection", ErrorCategory.DeadlockDetected,
             "This thread already holds the write gate of '{0}' through another pool's connection; a nested write through a second connection would wait for itself forever.");
 
-        // Import
-        internal static readonly ErrorDefinition OtherCopyImported = new ErrorDefinition(
-            "MnesisOtherCopyImported", ErrorCategory.ResourceExists,
-            "Mnesis from '{0}' is already imported in this session, so Mnesis from '{1}' cannot be imported beside it. Run Remove-Module Mnesis first.");
-
         internal const string InputObjectDescription = "input object {0}";
         internal const string PathNotLocal = "it does not name a place on this computer's file system (a UNC path such as \\\\server\\share names a Windows network share).";
         internal const string DeferredConstraintFailed = "FOREIGN KEY constraint failed (a deferred constraint, checked at the commit)";
@@ -212,9 +207,6 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal const string ForeignNativeLibrary =
             "Another module's native SQLite '{0}' (SQLite {1}) was loaded first and answers Mnesis's calls instead of '{2}'. Import Mnesis before that module, or run it in PowerShell 7, where each module keeps its own.";
-
-        internal const string OtherCopiesLoaded =
-            "Another copy of Mnesis is loaded in this process from '{0}'. The copies do not share write gates: writes to one database through both are serialized by SQLite's lock alone. Use one Mnesis per process.";
 
         // Verbose: pool events and paths only, never parameter values.
         internal const string VerboseOpened = "Mnesis: opened store '{0}' (WalMode={1}, BusyTimeout={2} s) in pool {3}.";

@@ -8,61 +8,37 @@ using System.Runtime.Loader;
 namespace Mnesis.PowerShell.Loader
 {
     /// <summary>
-    /// The private load context of one Mnesis module folder. The module's assembly and the data
-    /// stack it ships (an explicit list of assembly names) load here, so another module's
+    /// Mnesis's private load context: the cmdlet assembly and the data stack it ships (the names in
+    /// IsolatedAssemblies.txt, written by the build from Mnesis.psd1) load here, so another module's
     /// Microsoft.Data.Sqlite, SQLitePCLRaw or Npgsql, older or newer, never meets them. Every other
     /// name (PowerShell, netstandard, the framework) is left to the default context: the cmdlets
-    /// must share PowerShell's own types. Non-collectible and made once per folder, so the
-    /// process-wide state of the module (write gates, open files) exists once.
+    /// must share PowerShell's own types. One per process and never unloaded, so the process-wide
+    /// state of the module (write gates, open files) exists once.
     /// </summary>
-    public sealed class MnesisLoadContext : AssemblyLoadContext
+    internal sealed class MnesisLoadContext : AssemblyLoadContext
     {
-        private static readonly object Sync = new object();
-        private static readonly List<MnesisLoadContext> Contexts = new List<MnesisLoadContext>();
+        internal const string IsolatedListFile = "IsolatedAssemblies.txt";
 
         private readonly string _folder;
         private readonly HashSet<string> _isolated;
-        private readonly Assembly _module;
 
-        private MnesisLoadContext(string folder, string moduleAssemblyName, IEnumerable<string> isolatedAssemblyNames)
-            : base("Mnesis: " + folder, isCollectible: false)
+        private MnesisLoadContext(string folder, IEnumerable<string> isolated)
         {
             _folder = folder;
-            _isolated = new HashSet<string>(isolatedAssemblyNames, StringComparer.OrdinalIgnoreCase) { moduleAssemblyName };
-            _module = LoadFromAssemblyPath(Path.Combine(folder, moduleAssemblyName + ".dll"));
-        }
-
-        /// <summary>The module folders whose contexts exist in this process, first loaded first.</summary>
-        /// <remarks>More than one means several Mnesis copies, each with its own write gates.</remarks>
-        public static string[] LoadedFolders
-        {
-            get
-            {
-                lock (Sync)
-                {
-                    return Contexts.Select(context => context._folder).ToArray();
-                }
-            }
+            _isolated = new HashSet<string>(isolated, StringComparer.OrdinalIgnoreCase) { ModuleAssembly.Name };
         }
 
         /// <summary>
-        /// The module assembly of <paramref name="folder"/>, loaded into that folder's context,
-        /// which is created on the first call for the folder and reused by every later import.
+        /// Makes the context for <paramref name="folder"/>, and the default context answer requests
+        /// for the cmdlet assembly with the copy in it.
         /// </summary>
-        public static Assembly LoadModule(string folder, string moduleAssemblyName, string[] isolatedAssemblyNames)
+        internal static Lazy<Assembly> Register(string folder)
         {
-            string fullFolder = Path.GetFullPath(folder);
-            lock (Sync)
-            {
-                MnesisLoadContext? context = Contexts.FirstOrDefault(c => string.Equals(c._folder, fullFolder, StringComparison.Ordinal));
-                if (context == null)
-                {
-                    context = new MnesisLoadContext(fullFolder, moduleAssemblyName, isolatedAssemblyNames);
-                    Contexts.Add(context);
-                }
-
-                return context._module;
-            }
+            var isolated = File.ReadAllLines(Path.Combine(folder, IsolatedListFile)).Select(line => line.Trim()).Where(line => line.Length > 0);
+            var context = new MnesisLoadContext(folder, isolated);
+            var module = new Lazy<Assembly>(() => context.LoadFromAssemblyPath(ModuleAssembly.PathIn(folder)));
+            Default.Resolving += (defaultContext, requested) => ModuleAssembly.Answer(requested, module);
+            return module;
         }
 
         protected override Assembly? Load(AssemblyName assemblyName)

@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
-using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines.Sqlite;
 using Mnesis.PowerShell.Pool;
 
@@ -12,10 +10,15 @@ namespace Mnesis.PowerShell.Module
     /// <summary>What runs when the module is imported into a runspace and when it is removed from one.</summary>
     public sealed class ModuleLifecycle : IModuleAssemblyInitializer
     {
+        // Found by assembly name: scripts cannot name types of Mnesis's own load context, but the
+        // loader answers a request for this assembly with it.
+        private const string CloseStoresScript =
+            "[System.Type]::GetType('Mnesis.PowerShell.Module.ModuleLifecycle, Mnesis.PowerShell', $true)::CloseRunspaceStores()";
+
         private static readonly object Sync = new object();
         private static bool _resolverRegistered;
 
-        /// <summary>Runs on the first Import-Module of this assembly in each runspace.</summary>
+        /// <summary>Runs on each Import-Module of the cmdlet assembly.</summary>
         public void OnImport()
         {
             lock (Sync)
@@ -27,45 +30,40 @@ namespace Mnesis.PowerShell.Module
                 }
             }
 
-            // Loading the native library is deferred to the first open so that an import never fails;
-            // a missing library then surfaces as an ErrorRecord naming the platform.
+            // The native library is loaded by the warm-up, which keeps its errors to itself, or by
+            // the first open, so an import never fails on it: a missing library surfaces at that
+            // open as an ErrorRecord naming the platform.
+            SqliteWarmUp.Start();
         }
 
-        /// <summary>The warning Mnesis.psm1 gives when other copies of Mnesis are loaded in the process.</summary>
-        public static string OtherCopiesWarning(string[] otherFolders) =>
-            string.Format(CultureInfo.CurrentCulture, Messages.OtherCopiesLoaded, string.Join("', '", otherFolders));
-
-        /// <summary>The error Mnesis.psm1 stops with when another copy of Mnesis is imported in the same session.</summary>
-        public static ErrorRecord OtherCopyImportedError(string importedFolder, string thisFolder) =>
-            new MnesisException(Messages.OtherCopyImported, thisFolder, importedFolder, thisFolder).ToErrorRecord();
-
         /// <summary>
-        /// Makes <paramref name="inner"/>'s cmdlets exports of <paramref name="outer"/> (Mnesis.psm1's
-        /// module). Import-Module -Assembly of an assembly already loaded (Import-Module -Force, or
-        /// Remove-Module then Import-Module) returns the cached module without adding its cmdlets to
-        /// the importing one (PowerShell issue 20710). A PowerShell without the internal method keeps
-        /// its own behaviour.
+        /// Finishes Mnesis.psm1's import: <paramref name="inner"/>'s cmdlets become exports of
+        /// <paramref name="outer"/> (Mnesis.psm1's module), and removing it closes the runspace's
+        /// stores.
         /// </summary>
-        public static void ExportCmdlets(PSModuleInfo outer, PSModuleInfo inner)
+        /// <remarks>
+        /// Import-Module -Assembly of an assembly already loaded (Import-Module -Force, or
+        /// Remove-Module then Import-Module) returns the cached module without adding its cmdlets to
+        /// the importing one (PowerShell issue 20710); a PowerShell without the internal method
+        /// keeps its own behaviour. The stores are closed from the script module's OnRemove rather
+        /// than an IModuleAssemblyCleanup, which a re-imported (cached) binary module never runs.
+        /// </remarks>
+        public static void Imported(PSModuleInfo outer, PSModuleInfo inner)
         {
             MethodInfo add = typeof(PSModuleInfo).GetMethod("AddExportedCmdlet", BindingFlags.Instance | BindingFlags.NonPublic);
-            if (add == null || inner == null)
+            if (add != null && inner != null)
             {
-                return;
+                foreach (CmdletInfo cmdlet in inner.ExportedCmdlets.Values.ToArray())
+                {
+                    add.Invoke(outer, new object[] { cmdlet });
+                }
             }
 
-            foreach (CmdletInfo cmdlet in inner.ExportedCmdlets.Values.ToArray())
-            {
-                add.Invoke(outer, new object[] { cmdlet });
-            }
+            outer.OnRemove = ScriptBlock.Create(CloseStoresScript);
         }
 
-        /// <summary>
-        /// Closes the stores of the calling runspace. Mnesis.psm1 calls it from its OnRemove: on a
-        /// re-import PowerShell reuses the cached binary module without making it a nested module
-        /// again, so an IModuleAssemblyCleanup would not run on the later Remove-Module.
-        /// </summary>
-        public static void OnRemove()
+        /// <summary>Closes the stores of the calling runspace.</summary>
+        public static void CloseRunspaceStores()
         {
             Runspace runspace = Runspace.DefaultRunspace;
             if (runspace != null)

@@ -1,0 +1,71 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Mnesis.PowerShell.Loader
+{
+    /// <summary>
+    /// Loads the cmdlet assembly for Mnesis.psm1: on .NET into Mnesis's own load context, on .NET
+    /// Framework (Windows PowerShell 5.1, which has no load contexts) from the module's folder. One
+    /// cmdlet assembly serves the process: a second Mnesis folder of the same version runs on it
+    /// (and so shares its write gates); another version is refused, as its cmdlets would run this
+    /// version's code.
+    /// </summary>
+    public static class MnesisModuleLoader
+    {
+        private static readonly object Sync = new object();
+        private static string? _folder;
+        private static Lazy<Assembly>? _module;
+
+        /// <summary>The cmdlet assembly for the module in <paramref name="folder"/>.</summary>
+        public static Assembly Load(string folder)
+        {
+            string fullFolder = Path.GetFullPath(folder);
+            lock (Sync)
+            {
+                if (_module == null)
+                {
+                    Lazy<Assembly> module = RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal)
+                        ? FrameworkModuleResolver.Register(fullFolder)
+                        : RegisterLoadContext(fullFolder);
+
+                    // Loaded now, so that a folder that cannot serve is not kept as the one that serves.
+                    _ = module.Value;
+                    _module = module;
+                    _folder = fullFolder;
+                }
+                else if (!string.Equals(fullFolder, _folder, StringComparison.Ordinal))
+                {
+                    Version? wanted = AssemblyName.GetAssemblyName(ModuleAssembly.PathIn(fullFolder)).Version;
+                    Version? loaded = _module.Value.GetName().Version;
+                    if (wanted != loaded)
+                    {
+                        // Said here, not in the module's message table: that table is in the assembly refused.
+                        throw new InvalidOperationException(
+                            $"Mnesis {wanted} from '{fullFolder}' cannot be imported: this process already uses Mnesis {loaded} from '{_folder}', " +
+                            "and one process holds one Mnesis version. Import it in a new PowerShell process.");
+                    }
+                }
+
+                return _module.Value;
+            }
+        }
+
+        // A method of its own, compiled only on .NET: compiling a use of the load context type
+        // would load System.Runtime.Loader, which .NET Framework does not have.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static Lazy<Assembly> RegisterLoadContext(string folder)
+        {
+            if (Environment.Version.Major < 8)
+            {
+                // Said here, not in the module's message table: the cmdlet assembly is not loaded.
+                throw new PlatformNotSupportedException(
+                    $"Mnesis needs PowerShell 7.4 or later (or Windows PowerShell 5.1); this PowerShell runs on .NET {Environment.Version}.");
+            }
+
+            return MnesisLoadContext.Register(folder);
+        }
+    }
+}
