@@ -50,6 +50,13 @@ if ($env:CI) {
     if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
 }
 
+# The platforms Mnesis ships precompiled (ReadyToRun) code for, for the .NET of
+# tools/ReadyToRun/ReadyToRunPacks.csproj (.NET 10, PowerShell 7.6); elsewhere the JIT compiles the
+# IL as before. Keep in step with that project's RuntimeIdentifiers.
+$ReadyToRunRuntimes = 'linux-x64', 'win-x64', 'osx-arm64'
+# The assemblies a script's first commands run: the cmdlets and the SQLite stack (not PostgreSQL's).
+$ReadyToRunAssemblies = 'Mnesis.PowerShell', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3'
+
 # The runtimes Mnesis ships a native SQLite for; keep in step with src/Engines/Sqlite/PlatformRuntime.cs.
 $Runtimes = 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64'
 
@@ -92,8 +99,49 @@ function Invoke-Build {
         $null = New-Item -ItemType Directory -Force $target
         Copy-Item (Join-Path $natives "$rid/native/*") $target
     }
+    Invoke-ReadyToRun
     Invoke-Docs
     Write-Host "Built $ModuleName $version in $ModuleOut"
+}
+
+# Precompiles the assemblies of $ReadyToRunAssemblies for each of $ReadyToRunRuntimes into
+# r2r/<framework>/<rid>/, where the loader takes them instead of the IL copies beside the manifest
+# when that .NET runs on that platform: a fresh session's first import and write then run
+# compiled code instead of waiting for the JIT.
+function Invoke-ReadyToRun {
+    $packsProject = Join-Path $PSScriptRoot 'tools/ReadyToRun/ReadyToRunPacks.csproj'
+    Invoke-Dotnet restore $packsProject --nologo --verbosity quiet
+    $assets = Get-Content -Raw (Join-Path $PSScriptRoot 'tools/ReadyToRun/obj/project.assets.json') | ConvertFrom-Json
+    $packages = $assets.project.restore.packagesPath
+    $packs = @{}
+    $targetFramework = @($assets.project.frameworks.PSObject.Properties.Name)[0]
+    foreach ($framework in $assets.project.frameworks.PSObject.Properties.Value) {
+        # Exact versions, written as ranges: "[10.0.12, 10.0.12]".
+        foreach ($pack in $framework.downloadDependencies) { $packs[$pack.name] = ($pack.version.Trim('[', ']') -split ',')[0].Trim() }
+    }
+    $compilerPack = $packs.Keys | Where-Object { $_ -like 'Microsoft.NETCore.App.Crossgen2.*' } | Select-Object -First 1
+    if (-not $compilerPack) { throw "Restoring $packsProject fetched no ReadyToRun compiler." }
+    $compiler = Get-ChildItem -LiteralPath (Join-Path $packages "$($compilerPack.ToLowerInvariant())/$($packs[$compilerPack])/tools") -Filter 'crossgen2*' |
+        Where-Object { $_.Extension -in '', '.exe' } | Select-Object -First 1
+    if (-not $compiler) { throw "No crossgen2 executable in the $compilerPack package." }
+
+    foreach ($rid in $ReadyToRunRuntimes) {
+        $runtimePack = "Microsoft.NETCore.App.Runtime.$rid"
+        if (-not $packs[$runtimePack]) { throw "Restoring $packsProject fetched no $runtimePack." }
+        $framework = Get-ChildItem -Directory (Join-Path $packages "$($runtimePack.ToLowerInvariant())/$($packs[$runtimePack])/runtimes/$rid/lib") | Select-Object -First 1
+        # PowerShell's own assemblies, of the edition that runs on that platform.
+        $powerShell = Join-Path (Split-Path $PSHOME) $(if ($rid -like 'win-*') { 'win' } else { 'unix' })
+        $os = @{ win = 'windows'; linux = 'linux'; osx = 'osx' }[($rid -split '-')[0]]
+        $arch = ($rid -split '-')[-1]
+        $target = Join-Path $ModuleOut "r2r/$targetFramework/$rid"
+        $null = New-Item -ItemType Directory -Force $target
+        foreach ($name in $ReadyToRunAssemblies) {
+            $references = foreach ($other in $ReadyToRunAssemblies -ne $name) { '-r', (Join-Path $ModuleOut "$other.dll") }
+            $output = & $compiler.FullName (Join-Path $ModuleOut "$name.dll") -o (Join-Path $target "$name.dll") -O --targetos $os --targetarch $arch `
+                -r (Join-Path $framework.FullName '*.dll') -r (Join-Path $powerShell '*.dll') @references 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "crossgen2 failed on $name for $rid (exit code $LASTEXITCODE): $($output -join "`n")" }
+        }
+    }
 }
 
 function Invoke-Docs {

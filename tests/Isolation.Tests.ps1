@@ -1,6 +1,8 @@
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
     $mod = $env:MNESIS_TEST_MODULE
+    # The folder the loader looks for ReadyToRun code in on this runtime and platform.
+    $CompiledFolder = "net$([Environment]::Version.Major).0/$(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' })-$([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
 
     # Another module's SQLite stack, as NuGet ships it (restored by the build as PackageDownloads):
     # its managed assemblies and its native e_sqlite3 side by side in one folder, loaded with
@@ -58,6 +60,8 @@ foreach ($step in $Order -split ',') { if ($step -eq 'other') { Use-Other } else
 "natives=" + ((Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | ForEach-Object { $_ -replace '^[^/]*', '' } | Sort-Object -Unique) -join '|')
 $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies | Where-Object { $_.Location -and $_.Location.StartsWith($Mod) }
 "default=" + (($default | ForEach-Object { $_.GetName().Name } | Sort-Object) -join ',')
+$own = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }
+"own=" + (($own.Assemblies | ForEach-Object { $_.Location.Substring($Mod.Length + 1) } | Sort-Object) -join ',')
 "contexts=" + @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }).Count
 Close-MnesisPool
 '@
@@ -126,6 +130,23 @@ Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(
 
         It 'makes one load context in the process' {
             $alone['contexts'] | Should -Be 1
+        }
+
+        It 'loads the ReadyToRun copies the module ships for this platform, and the IL copies of the rest' {
+            $compiled = Get-ChildItem -LiteralPath (Join-Path $mod "r2r/$CompiledFolder") -Filter *.dll | ForEach-Object { "r2r/$CompiledFolder/$($_.Name)" }
+            $compiled | Should -HaveCount 4
+            $alone['own'] -split ',' | Should -Be ($compiled | Sort-Object)
+        }
+    }
+
+    Context 'a module folder without ReadyToRun code' {
+        It 'imports and writes on the IL copies beside the manifest' {
+            $copy = Join-Path (New-TestFolder) 'Mnesis'
+            Copy-Item -Recurse $mod $copy
+            Remove-Item -LiteralPath (Join-Path $copy 'r2r') -Recurse
+            $db = Join-Path (New-TestFolder) 'il.db'
+            $output = Invoke-Pwsh -ArgumentList '-NoProfile', '-Command', "Import-Module '$copy'; Invoke-MnesisWrite -Path '$db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'; (Get-Command Invoke-MnesisWrite).DLL" 2>&1
+            $output | Should -Be @('1', (Join-Path $copy 'Mnesis.PowerShell.dll')) -Because ($output -join "`n")
         }
     }
 
@@ -235,8 +256,8 @@ Close-MnesisPool
         It 'of the same version runs on the first copy''s assembly, in the same session and in another runspace: one load context, one write gate per file' {
             $lines['sameSession.modules'] | Should -Be 2 -Because ($output -join "`n")
             $lines['sameSession.rows'] | Should -Be 1
-            $lines['sameSession.from'] | Should -Be (Join-Path $mod 'Mnesis.PowerShell.dll')
-            $lines['otherRunspace.from'] | Should -Be (Join-Path $mod 'Mnesis.PowerShell.dll')
+            $lines['sameSession.from'] | Should -Be (Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll")
+            $lines['otherRunspace.from'] | Should -Be (Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll")
             $lines['otherRunspace.rows'] | Should -Be 1
             $lines['contexts'] | Should -Be 1
         }
@@ -254,11 +275,21 @@ Describe 'The module folder' {
     It 'holds only assemblies that are isolated, Windows PowerShell 5.1 shims, or the loader' {
         $lists = (Import-PowerShellDataFile (Join-Path $mod 'Mnesis.psd1')).PrivateData.Mnesis
         $known = @($lists.IsolatedAssemblies) + @($lists.WindowsPowerShellShims) + 'Mnesis.PowerShell.Loader'
-        $dlls = Get-ChildItem -LiteralPath $mod -Filter *.dll -Recurse | Where-Object { $_.FullName -notlike '*runtimes*' }
+        $dlls = Get-ChildItem -LiteralPath $mod -Filter *.dll -Recurse | Where-Object { $_.FullName -notlike '*runtimes*' -and $_.FullName -notlike '*r2r*' }
         $dlls | Should -Not -BeNullOrEmpty
         foreach ($dll in $dlls) {
             $dll.Directory.FullName | Should -Be (Resolve-Path $mod).ProviderPath -Because "$($dll.Name) must sit beside the module for the load context to find it"
             $known | Should -Contain $dll.BaseName -Because "$($dll.Name) is shipped"
+        }
+    }
+
+    It 'holds ReadyToRun copies only of isolated assemblies it ships, each with the IL copy''s identity' {
+        $isolated = (Import-PowerShellDataFile (Join-Path $mod 'Mnesis.psd1')).PrivateData.Mnesis.IsolatedAssemblies
+        $compiled = Get-ChildItem -LiteralPath (Join-Path $mod 'r2r') -Filter *.dll -Recurse
+        $compiled | Should -Not -BeNullOrEmpty
+        foreach ($dll in $compiled) {
+            $isolated | Should -Contain $dll.BaseName
+            [Reflection.AssemblyName]::GetAssemblyName($dll.FullName).FullName | Should -Be ([Reflection.AssemblyName]::GetAssemblyName((Join-Path $mod $dll.Name)).FullName)
         }
     }
 

@@ -13,18 +13,21 @@ namespace Mnesis.PowerShell.Loader
     /// Microsoft.Data.Sqlite, SQLitePCLRaw or Npgsql, older or newer, never meets them. Every other
     /// name (PowerShell, netstandard, the framework) is left to the default context: the cmdlets
     /// must share PowerShell's own types. One per process and never unloaded, so the process-wide
-    /// state of the module (write gates, open files) exists once.
+    /// state of the module (write gates, open files) exists once. Each assembly loads from the
+    /// platform's ReadyToRun folder when the module ships it there (see <see cref="CompiledCode"/>).
     /// </summary>
     internal sealed class MnesisLoadContext : AssemblyLoadContext
     {
         internal const string IsolatedListFile = "IsolatedAssemblies.txt";
 
         private readonly string _folder;
+        private readonly string? _compiled;
         private readonly HashSet<string> _isolated;
 
         private MnesisLoadContext(string folder, IEnumerable<string> isolated)
         {
             _folder = folder;
+            _compiled = CompiledCode.FolderIn(folder);
             _isolated = new HashSet<string>(isolated, StringComparer.OrdinalIgnoreCase) { ModuleAssembly.Name };
         }
 
@@ -36,7 +39,7 @@ namespace Mnesis.PowerShell.Loader
         {
             var isolated = File.ReadAllLines(Path.Combine(folder, IsolatedListFile)).Select(line => line.Trim()).Where(line => line.Length > 0);
             var context = new MnesisLoadContext(folder, isolated);
-            var module = new Lazy<Assembly>(() => context.LoadFromAssemblyPath(ModuleAssembly.PathIn(folder)));
+            var module = new Lazy<Assembly>(() => context.LoadFromAssemblyPath(context.PathOf(ModuleAssembly.Name)));
             Default.Resolving += (defaultContext, requested) => ModuleAssembly.Answer(requested, module);
             return module;
         }
@@ -57,7 +60,13 @@ namespace Mnesis.PowerShell.Loader
                 throw new FileNotFoundException("Mnesis does not ship " + assemblyName.Name + ".", path);
             }
 
-            return LoadFromAssemblyPath(path);
+            return LoadFromAssemblyPath(PathOf(assemblyName.Name));
+        }
+
+        private string PathOf(string name)
+        {
+            string? compiled = _compiled == null ? null : Path.Combine(_compiled, name + ".dll");
+            return compiled != null && File.Exists(compiled) ? compiled : Path.Combine(_folder, name + ".dll");
         }
     }
 }

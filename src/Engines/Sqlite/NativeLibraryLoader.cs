@@ -4,6 +4,7 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Module;
 using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
@@ -42,7 +43,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                     return;
                 }
 
-                string moduleDirectory = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
+                string moduleDirectory = ModuleFolder.FullPath;
                 string rid = PlatformRuntime.Identifier;
                 string libraryPath = Path.Combine(moduleDirectory, "runtimes", rid, "native", PlatformRuntime.NativeFileName);
                 if (!File.Exists(libraryPath))
