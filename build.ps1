@@ -125,12 +125,17 @@ function Invoke-ReadyToRun {
         Where-Object { $_.Extension -in '', '.exe' } | Select-Object -First 1
     if (-not $compiler) { throw "No crossgen2 executable in the $compilerPack package." }
 
+    $toolVersion = (Get-Content -Raw (Join-Path $PSScriptRoot 'dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $powerShellPackage = Get-ChildItem -Directory (Join-Path $packages "powershell/$toolVersion/tools") -ErrorAction Ignore |
+        ForEach-Object { Join-Path $_.FullName 'any' } | Select-Object -First 1
+    if (-not $powerShellPackage) { throw "The PowerShell $toolVersion tool package is not in $packages; run 'dotnet tool restore'." }
+
     foreach ($rid in $ReadyToRunRuntimes) {
         $runtimePack = "Microsoft.NETCore.App.Runtime.$rid"
         if (-not $packs[$runtimePack]) { throw "Restoring $packsProject fetched no $runtimePack." }
         $framework = Get-ChildItem -Directory (Join-Path $packages "$($runtimePack.ToLowerInvariant())/$($packs[$runtimePack])/runtimes/$rid/lib") | Select-Object -First 1
-        # PowerShell's own assemblies, of the edition that runs on that platform.
-        $powerShell = Join-Path (Split-Path $PSHOME) $(if ($rid -like 'win-*') { 'win' } else { 'unix' })
+        # PowerShell's own assemblies for that platform, from the package of the local PowerShell tool.
+        $powerShell = Join-Path $powerShellPackage $(if ($rid -like 'win-*') { 'win' } else { 'unix' })
         $os = @{ win = 'windows'; linux = 'linux'; osx = 'osx' }[($rid -split '-')[0]]
         $arch = ($rid -split '-')[-1]
         $target = Join-Path $ModuleOut "r2r/$targetFramework/$rid"
@@ -139,7 +144,8 @@ function Invoke-ReadyToRun {
             $references = foreach ($other in $ReadyToRunAssemblies -ne $name) { '-r', (Join-Path $ModuleOut "$other.dll") }
             $output = & $compiler.FullName (Join-Path $ModuleOut "$name.dll") -o (Join-Path $target "$name.dll") -O --targetos $os --targetarch $arch `
                 -r (Join-Path $framework.FullName '*.dll') -r (Join-Path $powerShell '*.dll') @references 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "crossgen2 failed on $name for $rid (exit code $LASTEXITCODE): $($output -join "`n")" }
+            # A reference folder that matches nothing is only a warning to crossgen2, but leaves code to the JIT.
+            if ($LASTEXITCODE -ne 0 -or ($output -match 'warning|error')) { throw "crossgen2 on $name for ${rid}: exit code $LASTEXITCODE. $($output -join "`n")" }
         }
     }
 }

@@ -1,8 +1,17 @@
+BeforeDiscovery {
+    # Whether the module ships ReadyToRun code for this runtime and platform (decides a Skip).
+    $rid = "$(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' })-$([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
+    $ShipsCompiledCode = Test-Path -LiteralPath (Join-Path "$env:MNESIS_TEST_MODULE" "r2r/net$([Environment]::Version.Major).0/$rid")
+}
+
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
     $mod = $env:MNESIS_TEST_MODULE
-    # The folder the loader looks for ReadyToRun code in on this runtime and platform.
+    # The folder the loader looks for ReadyToRun code in on this runtime and platform, and the cmdlet
+    # assembly it loads: the compiled copy where the module ships one, else the IL beside the manifest.
     $CompiledFolder = "net$([Environment]::Version.Major).0/$(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' })-$([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
+    $HasCompiledCode = Test-Path -LiteralPath (Join-Path $mod "r2r/$CompiledFolder")
+    $LoadedModuleDll = if ($HasCompiledCode) { Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll" } else { Join-Path $mod 'Mnesis.PowerShell.dll' }
 
     # Another module's SQLite stack, as NuGet ships it (restored by the build as PackageDownloads):
     # its managed assemblies and its native e_sqlite3 side by side in one folder, loaded with
@@ -132,7 +141,7 @@ Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(
             $alone['contexts'] | Should -Be 1
         }
 
-        It 'loads the ReadyToRun copies the module ships for this platform, and the IL copies of the rest' {
+        It 'loads the ReadyToRun copies the module ships for this platform, and the IL copies of the rest' -Skip:(-not $ShipsCompiledCode) {
             $compiled = Get-ChildItem -LiteralPath (Join-Path $mod "r2r/$CompiledFolder") -Filter *.dll | ForEach-Object { "r2r/$CompiledFolder/$($_.Name)" }
             $compiled | Should -HaveCount 4
             $alone['own'] -split ',' | Should -Be ($compiled | Sort-Object)
@@ -140,13 +149,40 @@ Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(
     }
 
     Context 'a module folder without ReadyToRun code' {
-        It 'imports and writes on the IL copies beside the manifest' {
-            $copy = Join-Path (New-TestFolder) 'Mnesis'
+        It 'imports and writes on the IL copies beside the manifest, also under a folder named r2r' {
+            # r2r/out/Mnesis: the IL copy's grandparent is named like the compiled copies' folder.
+            $copy = Join-Path (New-TestFolder) 'r2r/out/Mnesis'
+            $null = New-Item -ItemType Directory -Force (Split-Path $copy)
             Copy-Item -Recurse $mod $copy
             Remove-Item -LiteralPath (Join-Path $copy 'r2r') -Recurse
             $db = Join-Path (New-TestFolder) 'il.db'
             $output = Invoke-Pwsh -ArgumentList '-NoProfile', '-Command', "Import-Module '$copy'; Invoke-MnesisWrite -Path '$db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'; (Get-Command Invoke-MnesisWrite).DLL" 2>&1
             $output | Should -Be @('1', (Join-Path $copy 'Mnesis.PowerShell.dll')) -Because ($output -join "`n")
+        }
+    }
+
+    Context 'a failed import' {
+        It 'leaves nothing behind: the next import of a good folder writes, and Remove-Module closes its stores' {
+            $broken = Join-Path (New-TestFolder) 'Mnesis'
+            Copy-Item -Recurse $mod $broken
+            Remove-Item -LiteralPath (Join-Path $broken 'Mnesis.PowerShell.dll')
+            Remove-Item -LiteralPath (Join-Path $broken 'r2r') -Recurse -ErrorAction Ignore
+            $db = Join-Path (New-TestFolder) 'after.db'
+            $script = Join-Path $TestDrive 'failed-import.ps1'
+            Set-Content -LiteralPath $script -Value @'
+param($Broken, $Mod, $Db)
+try { Import-Module $Broken -ErrorAction Stop; 'broken=imported' } catch { 'broken=failed' }
+Import-Module $Mod -ErrorAction Stop
+"rows=$(Invoke-MnesisWrite -Path $Db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)')"
+$connection = Get-MnesisConnection -Path $Db
+try { Remove-Module Mnesis -ErrorAction Stop; 'removed=True' } catch { "removed=$($_.Exception.Message)" }
+"closed=$($connection.State -eq 'Closed')"
+'@
+            $output = Invoke-Pwsh -ArgumentList '-File', $script, $broken, $mod, $db 2>&1
+            $output | Should -Contain 'broken=failed' -Because ($output -join "`n")
+            $output | Should -Contain 'rows=1'
+            $output | Should -Contain 'removed=True'
+            $output | Should -Contain 'closed=True'
         }
     }
 
@@ -256,8 +292,8 @@ Close-MnesisPool
         It 'of the same version runs on the first copy''s assembly, in the same session and in another runspace: one load context, one write gate per file' {
             $lines['sameSession.modules'] | Should -Be 2 -Because ($output -join "`n")
             $lines['sameSession.rows'] | Should -Be 1
-            $lines['sameSession.from'] | Should -Be (Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll")
-            $lines['otherRunspace.from'] | Should -Be (Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll")
+            $lines['sameSession.from'] | Should -Be $LoadedModuleDll
+            $lines['otherRunspace.from'] | Should -Be $LoadedModuleDll
             $lines['otherRunspace.rows'] | Should -Be 1
             $lines['contexts'] | Should -Be 1
         }

@@ -24,18 +24,26 @@ namespace Mnesis.PowerShell.Loader
 
         private static string? PortableRuntimeIdentifier()
         {
-            // musl (Alpine) builds are a platform of their own; the module ships none for them.
-            string? running = typeof(RuntimeInformation).GetProperty("RuntimeIdentifier")?.GetValue(null) as string;
-            if (running == null || running.Contains("musl"))
-            {
-                return null;
-            }
-
             string? os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
-                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux"
                 : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && !IsMusl() ? "linux"
                 : null;
             return os == null ? null : os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        }
+
+        // musl (Alpine) is a platform of its own, which .NET builds for separately; the module ships
+        // no code compiled for it. Its dynamic loader is the tell, whatever the runtime calls itself
+        // (the cmdlet assembly's PlatformRuntime asks the same, for the native library).
+        private static bool IsMusl()
+        {
+            try
+            {
+                return Directory.Exists("/lib") && Directory.GetFiles("/lib", "ld-musl-*.so.1").Length > 0;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false;
+            }
         }
     }
 }

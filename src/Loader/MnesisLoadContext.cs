@@ -31,18 +31,17 @@ namespace Mnesis.PowerShell.Loader
             _isolated = new HashSet<string>(isolated, StringComparer.OrdinalIgnoreCase) { ModuleAssembly.Name };
         }
 
-        /// <summary>
-        /// Makes the context for <paramref name="folder"/>, and the default context answer requests
-        /// for the cmdlet assembly with the copy in it.
-        /// </summary>
-        internal static Lazy<Assembly> Register(string folder)
+        /// <summary>A new context for <paramref name="folder"/>, and the cmdlet assembly loaded into it.</summary>
+        internal static Assembly LoadModule(string folder)
         {
             var isolated = File.ReadAllLines(Path.Combine(folder, IsolatedListFile)).Select(line => line.Trim()).Where(line => line.Length > 0);
             var context = new MnesisLoadContext(folder, isolated);
-            var module = new Lazy<Assembly>(() => context.LoadFromAssemblyPath(context.PathOf(ModuleAssembly.Name)));
-            Default.Resolving += (defaultContext, requested) => ModuleAssembly.Answer(requested, module);
-            return module;
+            return context.LoadFromAssemblyPath(context.PathOf(ModuleAssembly.Name));
         }
+
+        /// <summary>Makes the default context answer requests for the cmdlet assembly with <paramref name="module"/>.</summary>
+        internal static void AnswerFromDefaultContext(Assembly module) =>
+            Default.Resolving += (defaultContext, requested) => ModuleAssembly.Answer(requested, module);
 
         protected override Assembly? Load(AssemblyName assemblyName)
         {

@@ -16,8 +16,11 @@ namespace Mnesis.PowerShell.Loader
     public static class MnesisModuleLoader
     {
         private static readonly object Sync = new object();
+        private static readonly bool OnNetFramework =
+            RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
         private static string? _folder;
-        private static Lazy<Assembly>? _module;
+        private static Assembly? _module;
 
         /// <summary>The cmdlet assembly for the module in <paramref name="folder"/>.</summary>
         public static Assembly Load(string folder)
@@ -27,19 +30,23 @@ namespace Mnesis.PowerShell.Loader
             {
                 if (_module == null)
                 {
-                    Lazy<Assembly> module = RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal)
-                        ? FrameworkModuleResolver.Register(fullFolder)
-                        : RegisterLoadContext(fullFolder);
-
-                    // Loaded now, so that a folder that cannot serve is not kept as the one that serves.
-                    _ = module.Value;
+                    // Registered only once an assembly has loaded: a folder that cannot serve leaves nothing behind.
+                    Assembly module = OnNetFramework ? Assembly.LoadFrom(ModuleAssembly.PathIn(fullFolder)) : LoadIntoOwnContext(fullFolder);
                     _module = module;
                     _folder = fullFolder;
+                    if (OnNetFramework)
+                    {
+                        AppDomain.CurrentDomain.AssemblyResolve += (sender, args) => ModuleAssembly.Answer(new AssemblyName(args.Name), module);
+                    }
+                    else
+                    {
+                        AnswerFromDefaultContext(module);
+                    }
                 }
                 else if (!string.Equals(fullFolder, _folder, StringComparison.Ordinal))
                 {
                     Version? wanted = AssemblyName.GetAssemblyName(ModuleAssembly.PathIn(fullFolder)).Version;
-                    Version? loaded = _module.Value.GetName().Version;
+                    Version? loaded = _module.GetName().Version;
                     if (wanted != loaded)
                     {
                         // Said here, not in the module's message table: that table is in the assembly refused.
@@ -49,14 +56,14 @@ namespace Mnesis.PowerShell.Loader
                     }
                 }
 
-                return _module.Value;
+                return _module;
             }
         }
 
-        // A method of its own, compiled only on .NET: compiling a use of the load context type
+        // Methods of their own, compiled only on .NET: compiling a use of the load context type
         // would load System.Runtime.Loader, which .NET Framework does not have.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static Lazy<Assembly> RegisterLoadContext(string folder)
+        private static Assembly LoadIntoOwnContext(string folder)
         {
             if (Environment.Version.Major < 8)
             {
@@ -65,7 +72,10 @@ namespace Mnesis.PowerShell.Loader
                     $"Mnesis needs PowerShell 7.4 or later (or Windows PowerShell 5.1); this PowerShell runs on .NET {Environment.Version}.");
             }
 
-            return MnesisLoadContext.Register(folder);
+            return MnesisLoadContext.LoadModule(folder);
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void AnswerFromDefaultContext(Assembly module) => MnesisLoadContext.AnswerFromDefaultContext(module);
     }
 }

@@ -6,7 +6,8 @@ namespace Mnesis.PowerShell.Loader
 {
     /// <summary>
     /// The cmdlet assembly, and the answer to a request for it by name, which scripts make to reach
-    /// its types (they cannot name types of Mnesis's own load context).
+    /// its types (they cannot name types of Mnesis's own load context). On .NET Framework, where it
+    /// is loaded from a file, the runtime asks through AppDomain.AssemblyResolve.
     /// </summary>
     internal static class ModuleAssembly
     {
@@ -15,15 +16,10 @@ namespace Mnesis.PowerShell.Loader
         internal static string PathIn(string folder) => Path.Combine(folder, Name + ".dll");
 
         /// <summary>Null when <paramref name="requested"/> names another assembly or another version.</summary>
-        internal static Assembly? Answer(AssemblyName requested, Lazy<Assembly> module)
-        {
-            if (!string.Equals(requested.Name, Name, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            Assembly answer = module.Value;
-            return requested.Version == null || requested.Version == answer.GetName().Version ? answer : null;
-        }
+        internal static Assembly? Answer(AssemblyName requested, Assembly module) =>
+            string.Equals(requested.Name, Name, StringComparison.Ordinal)
+            && (requested.Version == null || requested.Version == module.GetName().Version)
+                ? module
+                : null;
     }
 }

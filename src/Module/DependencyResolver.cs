@@ -13,8 +13,7 @@ namespace Mnesis.PowerShell.Module
     /// </summary>
     internal static class DependencyResolver
     {
-        private static readonly string ModuleDirectory =
-            Path.GetDirectoryName(typeof(DependencyResolver).Assembly.Location);
+        private static readonly string ModuleDirectory = ModuleFolder.FullPath;
 
         internal static void Register() => AppDomain.CurrentDomain.AssemblyResolve += Resolve;
 

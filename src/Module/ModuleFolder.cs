@@ -12,9 +12,12 @@ namespace Mnesis.PowerShell.Module
 
         private static string Of(string assemblyPath)
         {
+            // r2r/<framework>/<rid>/ of a module folder, which holds the IL copy of the same file.
             var folder = new DirectoryInfo(Path.GetDirectoryName(assemblyPath));
             DirectoryInfo compiled = folder.Parent?.Parent;
-            return compiled != null && compiled.Name == "r2r" && compiled.Parent != null ? compiled.Parent.FullName : folder.FullName;
+            bool isCompiledCopy = compiled != null && compiled.Name == "r2r" && compiled.Parent != null
+                && File.Exists(Path.Combine(compiled.Parent.FullName, Path.GetFileName(assemblyPath)));
+            return isCompiledCopy ? compiled.Parent.FullName : folder.FullName;
         }
     }
 }

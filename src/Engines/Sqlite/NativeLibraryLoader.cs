@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Module;
 using SQLitePCL;
@@ -21,7 +22,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         private static IntPtr _handle;
 
         /// <summary>The full path of the native library in use, once loaded.</summary>
-        internal static string LoadedPath => _loadedPath;
+        internal static string LoadedPath => Volatile.Read(ref _loadedPath);
 
         /// <summary>
         /// Set when another module's e_sqlite3 answers Mnesis's calls (Windows PowerShell 5.1, where
@@ -31,7 +32,9 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal static void EnsureLoaded()
         {
-            if (_loadedPath != null)
+            // Set last, after the provider (often by the import's warm-up thread): seeing it set means
+            // everything it stands for is visible to this thread too.
+            if (Volatile.Read(ref _loadedPath) != null)
             {
                 return;
             }
@@ -69,7 +72,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                     ForeignLibraryWarning = DescribeForeignLibrary(libraryPath);
                 }
 
-                _loadedPath = libraryPath;
+                Volatile.Write(ref _loadedPath, libraryPath);
             }
         }
 
