@@ -50,10 +50,6 @@ if ($env:CI) {
     if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
 }
 
-# The platforms Mnesis ships precompiled (ReadyToRun) code for, for the .NET of
-# tools/ReadyToRun/ReadyToRunPacks.csproj (.NET 10, PowerShell 7.6); elsewhere the JIT compiles the
-# IL as before. Keep in step with that project's RuntimeIdentifiers.
-$ReadyToRunRuntimes = 'linux-x64', 'win-x64', 'osx-arm64'
 # The assemblies a script's first commands run: the cmdlets and the SQLite stack (not PostgreSQL's).
 $ReadyToRunAssemblies = 'Mnesis.PowerShell', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3'
 
@@ -104,10 +100,10 @@ function Invoke-Build {
     Write-Host "Built $ModuleName $version in $ModuleOut"
 }
 
-# Precompiles the assemblies of $ReadyToRunAssemblies for each of $ReadyToRunRuntimes into
-# r2r/<framework>/<rid>/, where the loader takes them instead of the IL copies beside the manifest
-# when that .NET runs on that platform: a fresh session's first import and write then run
-# compiled code instead of waiting for the JIT.
+# Precompiles the assemblies of $ReadyToRunAssemblies into r2r/<framework>/<rid>/ for the .NET and
+# the platforms (RuntimeIdentifiers) of tools/ReadyToRun/ReadyToRunPacks.csproj. The loader takes
+# them instead of the IL copies beside the manifest when that .NET runs on that platform: a fresh
+# session's first import and write then run compiled code instead of waiting for the JIT.
 function Invoke-ReadyToRun {
     $packsProject = Join-Path $PSScriptRoot 'tools/ReadyToRun/ReadyToRunPacks.csproj'
     Invoke-Dotnet restore $packsProject --nologo --verbosity quiet
@@ -130,9 +126,10 @@ function Invoke-ReadyToRun {
         ForEach-Object { Join-Path $_.FullName 'any' } | Select-Object -First 1
     if (-not $powerShellPackage) { throw "The PowerShell $toolVersion tool package is not in $packages; run 'dotnet tool restore'." }
 
-    foreach ($rid in $ReadyToRunRuntimes) {
-        $runtimePack = "Microsoft.NETCore.App.Runtime.$rid"
-        if (-not $packs[$runtimePack]) { throw "Restoring $packsProject fetched no $runtimePack." }
+    $runtimePacks = @($packs.Keys | Where-Object { $_ -like 'Microsoft.NETCore.App.Runtime.*' })
+    if (-not $runtimePacks) { throw "Restoring $packsProject fetched no .NET runtime pack." }
+    foreach ($runtimePack in $runtimePacks) {
+        $rid = $runtimePack.Substring('Microsoft.NETCore.App.Runtime.'.Length)
         $framework = Get-ChildItem -Directory (Join-Path $packages "$($runtimePack.ToLowerInvariant())/$($packs[$runtimePack])/runtimes/$rid/lib") | Select-Object -First 1
         # PowerShell's own assemblies for that platform, from the package of the local PowerShell tool.
         $powerShell = Join-Path $powerShellPackage $(if ($rid -like 'win-*') { 'win' } else { 'unix' })

@@ -1,17 +1,17 @@
 BeforeDiscovery {
     # Whether the module ships ReadyToRun code for this runtime and platform (decides a Skip).
-    $rid = "$(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' })-$([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
-    $ShipsCompiledCode = Test-Path -LiteralPath (Join-Path "$env:MNESIS_TEST_MODULE" "r2r/net$([Environment]::Version.Major).0/$rid")
+    . "$PSScriptRoot/Support/CompiledCode.ps1"
+    $ShipsCompiledCode = Test-Path -LiteralPath (Get-CompiledCodeFolder $env:MNESIS_TEST_MODULE)
 }
 
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
     $mod = $env:MNESIS_TEST_MODULE
-    # The folder the loader looks for ReadyToRun code in on this runtime and platform, and the cmdlet
-    # assembly it loads: the compiled copy where the module ships one, else the IL beside the manifest.
-    $CompiledFolder = "net$([Environment]::Version.Major).0/$(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' })-$([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
-    $HasCompiledCode = Test-Path -LiteralPath (Join-Path $mod "r2r/$CompiledFolder")
-    $LoadedModuleDll = if ($HasCompiledCode) { Join-Path $mod "r2r/$CompiledFolder/Mnesis.PowerShell.dll" } else { Join-Path $mod 'Mnesis.PowerShell.dll' }
+    # The cmdlet assembly the loader loads: the compiled copy where the module ships one for this
+    # runtime and platform, else the IL beside the manifest.
+    . "$PSScriptRoot/Support/CompiledCode.ps1"
+    $CompiledFolder = Get-CompiledCodeFolder $mod
+    $LoadedModuleDll = Join-Path $(if (Test-Path -LiteralPath $CompiledFolder) { $CompiledFolder } else { $mod }) 'Mnesis.PowerShell.dll'
 
     # Another module's SQLite stack, as NuGet ships it (restored by the build as PackageDownloads):
     # its managed assemblies and its native e_sqlite3 side by side in one folder, loaded with
@@ -142,7 +142,7 @@ Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(
         }
 
         It 'loads the ReadyToRun copies the module ships for this platform, and the IL copies of the rest' -Skip:(-not $ShipsCompiledCode) {
-            $compiled = Get-ChildItem -LiteralPath (Join-Path $mod "r2r/$CompiledFolder") -Filter *.dll | ForEach-Object { "r2r/$CompiledFolder/$($_.Name)" }
+            $compiled = Get-ChildItem -LiteralPath $CompiledFolder -Filter *.dll | ForEach-Object { $_.FullName.Substring($mod.Length + 1) }
             $compiled | Should -HaveCount 4
             $alone['own'] -split ',' | Should -Be ($compiled | Sort-Object)
         }
