@@ -6,7 +6,7 @@
     Author               = 'Mnesis for PowerShell'
     CompanyName          = 'Mnesis for PowerShell'
     Copyright            = '(c) Mnesis for PowerShell. All rights reserved.'
-    Description          = 'One shared SQLite connection per database file and serialized writes for PowerShell sessions, runspaces and runbooks.'
+    Description          = 'Shared database stores for PowerShell sessions, runspaces and runbooks: one pooled connection per database, writes serialized per SQLite file across the process, and the same cmdlets on PostgreSQL (PowerShell 7.4+). Open-MnesisStore, Get-MnesisConnection, Invoke-MnesisWrite, Invoke-MnesisQuery, Close-MnesisPool, New-MnesisPool, Get-MnesisPool.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     CmdletsToExport      = @(
@@ -50,8 +50,8 @@
             )
         }
         PSData = @{
-            Tags         = @('SQLite', 'Database', 'Pool', 'Concurrency', 'Runspace', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'First release: Open-MnesisStore, Get-MnesisConnection, Invoke-MnesisWrite, Close-MnesisPool, New-MnesisPool.'
+            Tags         = @('SQLite', 'PostgreSQL', 'Database', 'Pool', 'Concurrency', 'Runspace', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ReleaseNotes = 'First release: Open-MnesisStore, Get-MnesisConnection, Invoke-MnesisWrite, Invoke-MnesisQuery, Close-MnesisPool, New-MnesisPool and Get-MnesisPool, on SQLite and PostgreSQL.'
         }
     }
 }

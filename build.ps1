@@ -40,7 +40,8 @@ $ModuleName = 'Mnesis'
 $ModuleOut = Join-Path $PSScriptRoot "out/$ModuleName"
 $Project = Join-Path $PSScriptRoot 'Mnesis.PowerShell.csproj'
 $LoaderProject = Join-Path $PSScriptRoot 'src/Loader/Mnesis.PowerShell.Loader.csproj'
-$PostgreSqlProject = Join-Path $PSScriptRoot 'src/Engines/PostgreSql/Mnesis.PowerShell.PostgreSql.csproj'
+# Engines in projects of their own (loaded on first use): every project under src/Engines/.
+$EngineProjects = @(Get-ChildItem (Join-Path $PSScriptRoot 'src/Engines') -Filter *.csproj -Recurse | Sort-Object FullName | ForEach-Object FullName)
 $PesterVersion = '5.7.1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -53,7 +54,7 @@ if ($env:CI) {
 # The assemblies a script's first commands run: the cmdlets and the SQLite stack (not PostgreSQL's).
 $ReadyToRunAssemblies = 'Mnesis.PowerShell', 'Microsoft.Data.Sqlite', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3'
 
-# The runtimes Mnesis ships a native SQLite for; keep in step with src/Engines/Sqlite/PlatformRuntime.cs.
+# The runtimes Mnesis ships a native SQLite for; keep in step with src/Platform/PlatformRuntime.cs.
 $Runtimes = 'win-x64', 'win-x86', 'win-arm64', 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64'
 
 function Invoke-Dotnet {
@@ -77,7 +78,7 @@ function Invoke-Build {
     # Each project publishes on its own: the net8.0 ones would otherwise replace the module's
     # netstandard2.0 dependencies (which Windows PowerShell 5.1 needs) with their net8.0 builds.
     # The first one wins a file name.
-    foreach ($project in $Project, $LoaderProject, $PostgreSqlProject) {
+    foreach ($project in @($Project, $LoaderProject) + $EngineProjects) {
         $publish = Join-Path $PSScriptRoot "obj/publish/$([IO.Path]::GetFileNameWithoutExtension($project))"
         Remove-Item $publish -Recurse -Force -ErrorAction SilentlyContinue
         Invoke-Dotnet publish $project -c $Configuration -o $publish "-p:Version=$version" --nologo --verbosity quiet

@@ -5,7 +5,7 @@ BeforeAll {
     function Invoke-Scan([string] $Sql) {
         $engine = (Get-MnesisInternalType 'Engines.Sqlite.SqliteEngine').GetField('Instance', [Reflection.BindingFlags]'Static, NonPublic').GetValue($null)
         $dialect = Get-MnesisInternalProperty -InputObject $engine -Name 'Dialect'
-        $parsed = Invoke-MnesisInternalMethod -Type 'Binding.SqlParameterScanner' -Name 'Scan' -Arguments ([object[]]@($Sql, $dialect))
+        $parsed = Invoke-MnesisInternalMethod -Type 'Sql.SqlParameterScanner' -Name 'Scan' -Arguments ([object[]]@($Sql, $dialect))
         [pscustomobject]@{
             Names      = @(Get-MnesisInternalProperty -InputObject $parsed -Name 'Names')
             Positional = Get-MnesisInternalProperty -InputObject $parsed -Name 'FirstPositional'

@@ -2,8 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Globalization;
+using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Sql;
+using Mnesis.PowerShell.Values;
 
 namespace Mnesis.PowerShell.Binding
 {
@@ -117,6 +120,9 @@ namespace Mnesis.PowerShell.Binding
         internal DbDataReader ExecuteReader(DbTransaction transaction) => _command.ExecuteReader(transaction);
 
         internal object ExecuteScalar(DbTransaction transaction) => _command.ExecuteScalar(transaction);
+
+        /// <summary>Interrupts the running statement when <paramref name="cancellation"/> is cancelled, until the result is disposed.</summary>
+        internal CancellationTokenRegistration CancelOn(CancellationToken cancellation) => cancellation.Register(Cancel);
 
         /// <summary>Interrupts a running statement (Ctrl+C), unless interrupts are held.</summary>
         internal void Cancel()

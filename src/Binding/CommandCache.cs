@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
-using Mnesis.PowerShell.Pool;
+using System.Data.Common;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Binding
 {
     /// <summary>
-    /// Prepared commands of one store's connection, by SQL text, so repeated single-row calls skip
+    /// Prepared commands of one connection, by SQL text, so repeated single-row calls skip
     /// parsing and preparing. A command is rented out to one caller at a time: a nested call with
     /// the same SQL (a query inside another query's pipeline) gets a fresh one.
     /// </summary>
@@ -13,13 +14,15 @@ namespace Mnesis.PowerShell.Binding
     {
         private const int Capacity = 32;
 
-        private readonly MnesisStore _store;
+        private readonly StoreEngine _engine;
+        private readonly DbConnection _connection;
         private readonly Dictionary<string, BoundCommand> _idle = new Dictionary<string, BoundCommand>(StringComparer.Ordinal);
         private bool _disposed;
 
-        internal CommandCache(MnesisStore store)
+        internal CommandCache(StoreEngine engine, DbConnection connection)
         {
-            _store = store;
+            _engine = engine;
+            _connection = connection;
         }
 
         internal BoundCommand Rent(string sql)
@@ -33,7 +36,7 @@ namespace Mnesis.PowerShell.Binding
                 }
             }
 
-            return new BoundCommand(_store.EngineImpl, _store.Connection, sql);
+            return new BoundCommand(_engine, _connection, sql);
         }
 
         /// <summary>Takes a command back after a use that completed; anything else is disposed.</summary>

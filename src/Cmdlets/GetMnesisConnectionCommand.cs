@@ -7,7 +7,7 @@ namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>
     /// Returns the shared connection of open stores (a SqliteConnection or an NpgsqlConnection). It never opens anything: asking for a path
-    /// that was not opened is an ObjectNotFound error (the seed's KeyError).
+    /// that was not opened is an ObjectNotFound error.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MnesisConnection", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DbConnection))]

@@ -1,24 +1,20 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Data.Common;
 using System.Management.Automation;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Naming;
 using Mnesis.PowerShell.Pool;
-using Mnesis.PowerShell.Writes;
+using Mnesis.PowerShell.Reads;
 
 namespace Mnesis.PowerShell.Cmdlets
 {
-    /// <summary>
-    /// Reads without the write gate: in WAL mode (and on PostgreSQL) a read runs while other
-    /// runspaces and processes write. Rows stream out one by one as the engine returns them. Inside
-    /// a -ScriptBlock write on the same store, the read runs in that transaction and sees its changes.
-    /// </summary>
+    /// <summary>Reads a store (see ReadSession): rows stream out as the engine returns them, or one value with -Scalar.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisQuery", DefaultParameterSetName = PoolSet)]
     [OutputType(typeof(PSObject))]
-    public sealed class InvokeMnesisQueryCommand : MnesisCmdlet
+    public sealed class InvokeMnesisQueryCommand : MnesisCmdlet, IReadHost
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
@@ -26,9 +22,6 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ConnectionStringSet = "ConnectionString";
         private const string PoolSet = "Pool";
 
-        private const int RowsPerOutput = 64;
-
-        private BoundCommand _running;
         private int _inputs;
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
@@ -83,7 +76,7 @@ namespace Mnesis.PowerShell.Cmdlets
             MnesisStore store = null;
             try
             {
-                store = ResolveSingleStore(new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: false, out _);
+                store = Resolver.ResolveSingleStore(StoreChoice.From(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: false, out _);
                 BoundCommand command = store.Commands.Rent(Query);
                 bool completed = false;
                 try
@@ -96,7 +89,8 @@ namespace Mnesis.PowerShell.Cmdlets
                     }
 
                     command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
-                    Read(store, command);
+                    var request = new CommandRequest(Query, Parameters, row != null, Scalar ? OutputShape.Scalar : OutputShape.Rows, 0, StopToken);
+                    ReadSession.Run(store, request, command, this);
                     completed = true;
                 }
                 finally
@@ -116,127 +110,17 @@ namespace Mnesis.PowerShell.Cmdlets
                 store?.RecordError(ex.Message);
                 ThrowMnesisError(ex);
             }
-            catch (Exception ex) when (store != null && store.EngineImpl.IsEngineError(ex))
+            catch (Exception ex) when (store != null && store.StoreEngine.IsEngineError(ex))
             {
                 ThrowIfStopping();
-                MnesisException error = store.EngineImpl.Translate(ex, EngineOperation.Read, store.StoreTarget, store);
+                MnesisException error = store.TranslateError(ex, EngineOperation.Read);
                 store.RecordError(error.Message);
                 ThrowMnesisError(error);
             }
         }
 
-        protected override void StopProcessing()
-        {
-            base.StopProcessing();
-            _running?.Cancel();
-        }
+        void IReadHost.WriteRows(List<PSObject> rows) => WriteObject(rows, enumerateCollection: true);
 
-        private void Read(MnesisStore store, BoundCommand command)
-        {
-            if (command.MayWrite)
-            {
-                throw new MnesisException(Messages.QueryWrites, store, store.Target);
-            }
-
-            // A write of this thread on this store holds the connection's transaction; read inside it.
-            // Otherwise the engine may give the read a transaction of its own that refuses writes.
-            WriteTransaction active = store.ActiveWrite;
-            bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
-            if (insideWrite)
-            {
-                active.SendHeldRows?.Invoke();
-                if (store.EngineImpl.FailedStatementAbortsTransaction && active.Transaction != null)
-                {
-                    ReadInSavepoint(store, command, active.Transaction);
-                    return;
-                }
-            }
-
-            DbTransaction ownTransaction = insideWrite ? null : store.EngineImpl.BeginRead(store.Connection);
-            DbTransaction transaction = insideWrite ? active.Transaction : ownTransaction;
-            Stream(store, command, transaction, ownTransaction);
-        }
-
-        // A failed read must not spoil the write it runs in (PostgreSQL aborts the whole transaction).
-        private void ReadInSavepoint(MnesisStore store, BoundCommand command, DbTransaction transaction)
-        {
-            RunInTransaction(store, transaction, "SAVEPOINT mnesis_read");
-            try
-            {
-                Stream(store, command, transaction, ownTransaction: null);
-            }
-            catch
-            {
-                RunInTransaction(store, transaction, "ROLLBACK TO SAVEPOINT mnesis_read");
-                throw;
-            }
-
-            RunInTransaction(store, transaction, "RELEASE SAVEPOINT mnesis_read");
-        }
-
-        private static void RunInTransaction(MnesisStore store, DbTransaction transaction, string sql)
-        {
-            using (DbCommand command = store.Connection.CreateCommand())
-            {
-                command.Transaction = transaction;
-                command.CommandText = sql;
-                command.ExecuteNonQuery();
-            }
-        }
-
-        private void Stream(MnesisStore store, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction)
-        {
-            _running = command;
-            try
-            {
-                if (Scalar)
-                {
-                    object value = command.ExecuteScalar(transaction);
-                    WriteObject(value is DBNull ? null : value);
-                    return;
-                }
-
-                // While rows stream, a write through this connection would see its own rows (see WriteTransaction.Begin).
-                store.ReaderOpened();
-                try
-                {
-                    using (DbDataReader reader = command.ExecuteReader(transaction))
-                    {
-                        // Rows go out a few at a time: one WriteObject per row costs more than the row itself.
-                        var pending = new List<PSObject>(RowsPerOutput);
-                        do
-                        {
-                            var rows = new RowBuilder(reader);
-                            while (reader.Read())
-                            {
-                                pending.Add(rows.Build(reader));
-                                if (pending.Count == RowsPerOutput)
-                                {
-                                    WriteObject(pending, enumerateCollection: true);
-                                    pending.Clear();
-                                }
-                            }
-                        }
-                        while (reader.NextResult());
-
-                        WriteObject(pending, enumerateCollection: true);
-                    }
-                }
-                finally
-                {
-                    store.ReaderClosed();
-                }
-            }
-            finally
-            {
-                _running = null;
-                if (ownTransaction != null)
-                {
-                    // Nothing was written; ending it either way only frees the connection. Disposing
-                    // rolls back, and does not throw on a connection that broke meanwhile.
-                    ownTransaction.Dispose();
-                }
-            }
-        }
+        void IReadHost.WriteValue(object value) => WriteObject(value);
     }
 }

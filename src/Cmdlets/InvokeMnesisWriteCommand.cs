@@ -1,10 +1,10 @@
 using System;
 using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
-using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Naming;
 using Mnesis.PowerShell.Pool;
 using Mnesis.PowerShell.Writes;
 
@@ -31,21 +31,17 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ScriptPoolSet = "ScriptBlockPool";
         private const string ScriptConnectionStringSet = "ScriptBlockConnectionString";
 
-        private const int ProgressEveryRows = 10000;
-
+        private CommandRequest _request;
         private WriteSession _session;
         private BoundCommand _command;
         private IEnumerable _inputRows;
         private bool _completed;
 
         // Decided once in BeginProcessing: they are read for every row.
-        private bool _asks;
+        private WriteConfirmation _confirmation;
         private bool _declined;
-        private string _targetDescription;
         private bool _hasRows;
-        private bool _showProgress;
-        private int _knownRowCount;
-        private bool _progressShown;
+        private RowProgress _progress;
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
@@ -117,9 +113,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private bool IsScriptBlockForm => ScriptBlock != null;
 
-        private StoreNaming Naming => new StoreNaming(Store, Path, LiteralPath, ConnectionString, Credential);
-
-        CancellationToken IWriteHost.StopToken => StopToken;
+        private StoreChoice Choice => StoreChoice.From(Store, Path, LiteralPath, ConnectionString, Credential);
 
         protected override void BeginProcessing()
         {
@@ -134,22 +128,23 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
-            _showProgress = _hasRows && WantsProgress();
+            _request = new CommandRequest(IsScriptBlockForm ? null : Query, Parameters, _hasRows, OutputShape.RowCount, BatchSize, StopToken);
+            _progress = new RowProgress(this, _hasRows);
 
             // -WhatIf and -Confirm are asked before the store opens: opening may create the database.
-            _asks = WhatIfOrConfirmInEffect();
-            if (_asks)
+            _confirmation = new WriteConfirmation(this, _request.Sql);
+            if (_confirmation.InEffect)
             {
                 try
                 {
-                    _targetDescription = Describe(Naming);
+                    _confirmation.Target = Resolver.Describe(Choice);
                 }
                 catch (MnesisException ex)
                 {
                     ThrowMnesisError(ex);
                 }
 
-                if (!_hasRows && !ShouldProcess(_targetDescription, DescribeAction(0)))
+                if (!_hasRows && !_confirmation.Allows(0))
                 {
                     _declined = true;
                     return;
@@ -176,7 +171,7 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 // -InputObject: every row is in hand, so the write runs in EndProcessing, where it can be run again.
                 _inputRows = LanguagePrimitives.GetEnumerable(InputObject?.BaseObject) ?? new object[] { InputObject };
-                _knownRowCount = _inputRows is ICollection collection ? collection.Count : 0;
+                _progress.KnownRowCount = _inputRows is ICollection collection ? collection.Count : 0;
                 return;
             }
 
@@ -226,7 +221,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 }
                 else
                 {
-                    if (_session == null && (_inputRows == null || !_asks))
+                    if (_session == null && (_inputRows == null || !_confirmation.InEffect))
                     {
                         OpenSession();
                     }
@@ -240,22 +235,13 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             Complete();
-            if (_progressShown)
-            {
-                WriteProgress(NewProgressRecord(ProgressRecordType.Completed));
-            }
+            _progress.Complete(_session?.Store.Target, _session?.RowsSeen ?? 0);
 
             // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported.
             if (_session != null)
             {
                 WriteObject(_session.RowsChanged);
             }
-        }
-
-        protected override void StopProcessing()
-        {
-            base.StopProcessing();
-            _command?.Cancel();
         }
 
         /// <summary>Whatever did not commit is rolled back here, and the gate released.</summary>
@@ -278,17 +264,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
-        void IWriteHost.Verbose(string format, params object[] args) => WriteVerboseMessage(format, args);
-
-        void IWriteHost.RowWritten(int rowsSeen)
-        {
-            if (_showProgress && rowsSeen % ProgressEveryRows == 0)
-            {
-                // A new record each time: hosts may keep the records they are given.
-                WriteProgress(NewProgressRecord(ProgressRecordType.Processing));
-                _progressShown = true;
-            }
-        }
+        void IWriteHost.RowWritten(int rowsSeen) => _progress.RowWritten(_session?.Store.Target, rowsSeen);
 
         private int _skippedBeforeOpen;
 
@@ -298,10 +274,10 @@ namespace Mnesis.PowerShell.Cmdlets
             bool openedHere = false;
             try
             {
-                store = ResolveSingleStore(Naming, mayCreate: true, out openedHere);
+                store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere);
                 if (!IsScriptBlockForm)
                 {
-                    _command = store.Commands.Rent(Query);
+                    _command = store.Commands.Rent(_request.Sql);
                     if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
                     {
                         throw new MnesisException(Messages.MaintenanceMixed, "Query", store.Target);
@@ -318,7 +294,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 ThrowMnesisError(ex);
             }
 
-            _session = new WriteSession(store, openedHere, _command, Parameters, _hasRows, BatchSize, this);
+            _session = new WriteSession(store, openedHere, _request, _command, this);
             for (int i = 0; i < _skippedBeforeOpen; i++)
             {
                 _session.SkipRow();
@@ -334,7 +310,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 var approved = new System.Collections.Generic.List<object>();
                 foreach (object row in _inputRows)
                 {
-                    if (ShouldProcess(_targetDescription, DescribeAction(++rowNumber)))
+                    if (_confirmation.Allows(++rowNumber))
                     {
                         approved.Add(row);
                     }
@@ -350,7 +326,7 @@ namespace Mnesis.PowerShell.Cmdlets
                 return;
             }
 
-            _session.WriteAllInHand(_inputRows, rowNumber => !_asks || ShouldProcess(_targetDescription, DescribeAction(rowNumber)));
+            _session.WriteAllInHand(_inputRows, _confirmation.Allows);
         }
 
         private void RunScriptBlock()
@@ -381,45 +357,15 @@ namespace Mnesis.PowerShell.Cmdlets
             _session?.Complete();
         }
 
-        // Whether ShouldProcess could say no: asked once, so that writes nobody confirms pay nothing per row.
-        private bool WhatIfOrConfirmInEffect()
-        {
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIfSwitch)
-                ? ((SwitchParameter)whatIfSwitch).IsPresent
-                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-            bool confirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out object confirmSwitch)
-                ? ((SwitchParameter)confirmSwitch).IsPresent
-                : GetVariableValue("ConfirmPreference") is ConfirmImpact preference && preference != ConfirmImpact.None && preference <= ConfirmImpact.Medium;
-            return whatIf || confirm;
-        }
-
-        private string DescribeAction(int rowNumber)
-        {
-            if (IsScriptBlockForm)
-            {
-                return Messages.ShouldProcessWriteScriptBlock;
-            }
-
-            string statement = Query.Trim().Replace("\r", " ").Replace("\n", " ");
-            if (statement.Length > 120)
-            {
-                statement = statement.Substring(0, 117) + "...";
-            }
-
-            return rowNumber > 0
-                ? string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteRow, rowNumber, statement)
-                : string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteQuery, statement);
-        }
-
         // Each pipeline row the user declines under -Confirm is skipped; the store opens at the first one let through.
         private bool ShouldWriteRow(int rowNumber)
         {
-            if (!_asks)
+            if (!_confirmation.InEffect)
             {
                 return true;
             }
 
-            if (!ShouldProcess(_targetDescription, DescribeAction(rowNumber)))
+            if (!_confirmation.Allows(rowNumber))
             {
                 return false;
             }
@@ -430,31 +376,6 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             return true;
-        }
-
-        // Progress costs a record per report; skip it entirely where nobody would see it.
-        private bool WantsProgress()
-        {
-            object preference = SessionState.PSVariable.GetValue("ProgressPreference");
-            return !(preference is ActionPreference action)
-                || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
-        }
-
-        private ProgressRecord NewProgressRecord(ProgressRecordType type)
-        {
-            int rowsSeen = _session?.RowsSeen ?? 0;
-            var record = new ProgressRecord(0,
-                string.Format(CultureInfo.CurrentCulture, Messages.ProgressActivity, _session?.Store.Target),
-                string.Format(CultureInfo.CurrentCulture, Messages.ProgressStatus, rowsSeen))
-            {
-                RecordType = type,
-            };
-            if (_knownRowCount > 0)
-            {
-                record.PercentComplete = (int)Math.Min(100, 100L * rowsSeen / _knownRowCount);
-            }
-
-            return record;
         }
     }
 }

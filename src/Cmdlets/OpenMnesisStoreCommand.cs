@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Naming;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
@@ -44,7 +45,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         /// <summary>Seconds to wait for another connection's lock; 30 by default.</summary>
         [Parameter]
-        public int BusyTimeout { get; set; } = StoreOptions.DefaultBusyTimeoutSeconds;
+        public int BusyTimeout { get; set; } = OpenOptions.DefaultBusyTimeoutSeconds;
 
         protected override void BeginProcessing()
         {
@@ -57,13 +58,12 @@ namespace Mnesis.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            var options = new StoreOptions(!NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly);
-            MnesisPool pool = TargetPool;
-            foreach (StoreTarget target in ResolveEach(literal ? LiteralPath : Path, literal, ConnectionString, Credential))
+            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly);
+            foreach (StoreTarget target in Resolver.ResolveEach(StoreResolver.NamesOf(literal ? LiteralPath : Path, literal, ConnectionString, Credential)))
             {
                 try
                 {
-                    WriteObject(Open(pool, target, options));
+                    WriteObject(Open(target, options));
                 }
                 catch (MnesisException ex)
                 {
@@ -72,23 +72,23 @@ namespace Mnesis.PowerShell.Cmdlets
             }
         }
 
-        private MnesisStore Open(MnesisPool pool, StoreTarget target, StoreOptions options)
+        private MnesisStore Open(StoreTarget target, OpenOptions options)
         {
-            MnesisStore store = AcquireStore(pool, target, options, out bool reused);
+            MnesisStore store = Resolver.Acquire(target, options, out bool reused);
             if (!reused)
             {
                 return store;
             }
 
-            StoreOptions first = store.RequestedOptions;
+            OpenOptions first = store.RequestedOptions;
             bool askedForOtherOptions =
-                (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.WalMode != options.WalMode)
+                (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.UseWal != options.UseWal)
                 || (MyInvocation.BoundParameters.ContainsKey(nameof(BusyTimeout)) && first.BusyTimeoutSeconds != options.BusyTimeoutSeconds)
                 || (ReadOnly && !store.IsReadOnly)
-                || (target.Engine is ServerEngine server && server.HasOtherOptions(store.StoreTarget, target));
+                || target.HasOtherOptionsThan(store.StoreTarget);
             if (askedForOtherOptions)
             {
-                WriteWarningMessage(store.WalMode.HasValue ? Messages.OptionsIgnored : Messages.ServerOptionsIgnored,
+                WriteWarningMessage(store.StoreEngine.Has(EngineCapabilities.JournalModes) ? Messages.OptionsIgnored : Messages.ServerOptionsIgnored,
                     store.Target, store.WalMode, store.BusyTimeout);
             }
 

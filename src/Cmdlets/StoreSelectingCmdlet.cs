@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Naming;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Cmdlets
@@ -68,8 +69,7 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             bool literal = ParameterSetName == LiteralPathSet;
-            string[] paths = (literal ? LiteralPath : Path) ?? new string[] { null };
-            foreach (StoreTarget target in ResolveEach(paths, literal, ConnectionString, Credential))
+            foreach (StoreTarget target in Resolver.ResolveEach(StoreResolver.NamesOf(literal ? LiteralPath : Path, literal, ConnectionString, Credential)))
             {
                 if (pool.TryGet(target, out MnesisStore store))
                 {

@@ -1,16 +1,17 @@
 using System;
+using System.Collections.Generic;
 using System.Data.Common;
-using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
+using Mnesis.PowerShell.Sql;
 
 namespace Mnesis.PowerShell.Engines
 {
     /// <summary>
-    /// What differs between database engines: naming and opening a store, beginning a write,
-    /// whether the process must queue its writers, preparing commands, and turning the engine's
-    /// exceptions into the module's errors. The pool, writes, binding and cmdlets above it are
-    /// shared; an engine is a folder under Engines/.
+    /// Everything that differs between database engines: resolving what a user typed into a
+    /// database, opening connections, beginning writes and reads, preparing commands, mapping
+    /// values, and turning the engine's exceptions into the module's errors. The pool, writes,
+    /// binding and cmdlets above it are shared; an engine is a folder under Engines/, registered
+    /// in Naming/EngineRegistry.
     /// </summary>
     internal abstract class StoreEngine
     {
@@ -19,21 +20,33 @@ namespace Mnesis.PowerShell.Engines
 
         internal abstract SqlDialect Dialect { get; }
 
+        internal abstract EngineCapabilities Capabilities { get; }
+
+        internal bool Has(EngineCapabilities capability) => (Capabilities & capability) == capability;
+
         /// <summary>
-        /// True when the engine allows one writer at a time per database (SQLite): the writes of the
-        /// process then queue at one gate per database instead of colliding inside the engine.
+        /// The databases <paramref name="name"/> names (several for a wildcard path). An item that cannot
+        /// be resolved goes to <paramref name="onItemError"/> when given, so the others still resolve;
+        /// a name that cannot be resolved at all throws.
         /// </summary>
-        internal abstract bool QueuesWritersInProcess { get; }
+        internal abstract IReadOnlyList<StoreTarget> Resolve(StoreName name, NameContext context, Action<MnesisException> onItemError);
+
+        /// <summary>
+        /// A value equal for every later call that spells <paramref name="name"/> the same way in the same
+        /// surroundings, so a pool finds its open store without resolving again; null when the
+        /// resolution is cheap or cannot be remembered.
+        /// </summary>
+        internal virtual object CaptureSpelling(StoreName name, NameContext context) => null;
 
         /// <summary>Opens a connection to <paramref name="target"/> with the engine's settings.</summary>
         /// <param name="shared">The target's process-wide state, for what an engine keeps once per process.</param>
-        internal abstract OpenedConnection Open(StoreTarget target, StoreOptions options, SharedTargetState shared);
+        internal abstract EngineConnection Open(StoreTarget target, OpenOptions options, EngineTargetState shared);
 
-        /// <summary>
-        /// Called inside the gate, with the store's connection held, before a write: for what the
-        /// engine leaves until a store first writes (SQLite: the switch to WAL of a store a read opened).
-        /// </summary>
-        internal virtual void PrepareWrite(MnesisStore store)
+        /// <summary>A warning for the user after a store opens (a library found in an unexpected place); null for none.</summary>
+        internal virtual string OpenWarning => null;
+
+        /// <summary>Readies the engine in the background while the module imports; failures are left for the first open.</summary>
+        internal virtual void WarmUp()
         {
         }
 
@@ -55,11 +68,6 @@ namespace Mnesis.PowerShell.Engines
         /// </summary>
         internal virtual bool ChangesConnection(string statementStart) => false;
 
-        /// <summary>Called after a statement that runs outside a transaction, to learn what it changed.</summary>
-        internal virtual void AfterMaintenance(MnesisStore store)
-        {
-        }
-
         /// <summary>
         /// True when the transaction on the connection holds constraint violations checked only at
         /// COMMIT (deferred foreign keys): a write of a group commit that leaves one is undone alone.
@@ -75,12 +83,6 @@ namespace Mnesis.PowerShell.Engines
         {
         }
 
-        /// <summary>
-        /// True when a failed statement spoils the transaction it runs in (PostgreSQL): a read inside a
-        /// write then runs in a savepoint of its own, so that its failure leaves the write intact.
-        /// </summary>
-        internal virtual bool FailedStatementAbortsTransaction => false;
-
         /// <summary>Begins a write transaction that takes the engine's write lock as early as the engine allows.</summary>
         internal abstract DbTransaction BeginWrite(DbConnection connection);
 
@@ -93,13 +95,13 @@ namespace Mnesis.PowerShell.Engines
         internal abstract bool IsEngineError(Exception error);
 
         /// <summary>The one place where the engine's exceptions become the module's errors.</summary>
-        internal abstract MnesisException Translate(Exception error, EngineOperation operation, StoreTarget target, object errorTarget);
+        internal abstract MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site);
 
-        /// <summary>True when a write failed only because it lost a race with another writer, and may be run again.</summary>
+        /// <summary>True when a write failed only because it lost a race with another writer (see <see cref="EngineCapabilities.ConflictRetry"/>).</summary>
         internal virtual bool IsWriteConflict(Exception error) => false;
 
         /// <summary>Called when the last store of the process for a target closes.</summary>
-        internal virtual void ReleaseShared(StoreTarget target, SharedTargetState shared)
+        internal virtual void ReleaseShared(StoreTarget target, EngineTargetState shared)
         {
         }
     }

@@ -14,6 +14,26 @@ namespace Mnesis.PowerShell.Engines
         /// <summary>How messages and Get-MnesisPool name the database; never holds a password.</summary>
         internal abstract string Display { get; }
 
+        /// <summary>
+        /// The path the database is named by (a file's full path, or ':memory:name'), for engines whose
+        /// databases are named by paths; null otherwise.
+        /// </summary>
+        internal virtual string FilePath => null;
+
+        /// <summary>
+        /// Refuses a database that does not exist yet, for a read (which never creates one); the
+        /// error names the database as <paramref name="input"/> spelled it.
+        /// </summary>
+        internal virtual void ThrowIfMissing(string input)
+        {
+        }
+
+        /// <summary>
+        /// True when this name asks for other connection settings than those of <paramref name="opened"/>,
+        /// the same database's store already open (whose settings stand).
+        /// </summary>
+        internal virtual bool HasOtherOptionsThan(StoreTarget opened) => false;
+
         public override string ToString() => Display;
     }
 }

@@ -15,26 +15,26 @@ namespace Mnesis.PowerShell.Loader
     /// </summary>
     public static class MnesisModuleLoader
     {
-        private static readonly object Sync = new object();
-        private static readonly bool OnNetFramework =
+        private static readonly object s_sync = new object();
+        private static readonly bool s_onNetFramework =
             RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
-        private static string? _folder;
-        private static Assembly? _module;
+        private static string? s_folder;
+        private static Assembly? s_module;
 
         /// <summary>The cmdlet assembly for the module in <paramref name="folder"/>.</summary>
         public static Assembly Load(string folder)
         {
             string fullFolder = Path.GetFullPath(folder);
-            lock (Sync)
+            lock (s_sync)
             {
-                if (_module == null)
+                if (s_module == null)
                 {
                     // Registered only once an assembly has loaded: a folder that cannot serve leaves nothing behind.
-                    Assembly module = OnNetFramework ? Assembly.LoadFrom(ModuleAssembly.PathIn(fullFolder)) : LoadIntoOwnContext(fullFolder);
-                    _module = module;
-                    _folder = fullFolder;
-                    if (OnNetFramework)
+                    Assembly module = s_onNetFramework ? Assembly.LoadFrom(ModuleAssembly.PathIn(fullFolder)) : LoadIntoOwnContext(fullFolder);
+                    s_module = module;
+                    s_folder = fullFolder;
+                    if (s_onNetFramework)
                     {
                         AppDomain.CurrentDomain.AssemblyResolve += (sender, args) => ModuleAssembly.Answer(new AssemblyName(args.Name), module);
                     }
@@ -43,20 +43,20 @@ namespace Mnesis.PowerShell.Loader
                         AnswerFromDefaultContext(module);
                     }
                 }
-                else if (!string.Equals(fullFolder, _folder, StringComparison.Ordinal))
+                else if (!string.Equals(fullFolder, s_folder, StringComparison.Ordinal))
                 {
                     Version? wanted = AssemblyName.GetAssemblyName(ModuleAssembly.PathIn(fullFolder)).Version;
-                    Version? loaded = _module.GetName().Version;
+                    Version? loaded = s_module.GetName().Version;
                     if (wanted != loaded)
                     {
                         // Said here, not in the module's message table: that table is in the assembly refused.
                         throw new InvalidOperationException(
-                            $"Mnesis {wanted} from '{fullFolder}' cannot be imported: this process already uses Mnesis {loaded} from '{_folder}', " +
+                            $"Mnesis {wanted} from '{fullFolder}' cannot be imported: this process already uses Mnesis {loaded} from '{s_folder}', " +
                             "and one process holds one Mnesis version. Import it in a new PowerShell process.");
                     }
                 }
 
-                return _module;
+                return s_module;
             }
         }
 

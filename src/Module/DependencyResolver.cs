@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Reflection;
+using Mnesis.PowerShell.Platform;
 
 namespace Mnesis.PowerShell.Module
 {
@@ -13,14 +14,14 @@ namespace Mnesis.PowerShell.Module
     /// </summary>
     internal static class DependencyResolver
     {
-        private static readonly string ModuleDirectory = ModuleFolder.FullPath;
+        private static readonly string s_moduleDirectory = ModuleFolder.FullPath;
 
         internal static void Register() => AppDomain.CurrentDomain.AssemblyResolve += Resolve;
 
         private static Assembly Resolve(object sender, ResolveEventArgs args)
         {
             var requested = new AssemblyName(args.Name);
-            string candidate = Path.Combine(ModuleDirectory, requested.Name + ".dll");
+            string candidate = Path.Combine(s_moduleDirectory, requested.Name + ".dll");
             if (!File.Exists(candidate))
             {
                 return null;
@@ -34,6 +35,6 @@ namespace Mnesis.PowerShell.Module
 
         private static bool IsInModuleDirectory(Assembly assembly) =>
             !assembly.IsDynamic
-            && string.Equals(Path.GetDirectoryName(assembly.Location), ModuleDirectory, StringComparison.OrdinalIgnoreCase);
+            && string.Equals(Path.GetDirectoryName(assembly.Location), s_moduleDirectory, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -2,7 +2,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
-using Mnesis.PowerShell.Engines.Sqlite;
+using Mnesis.PowerShell.Naming;
+using Mnesis.PowerShell.Platform;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Module
@@ -15,25 +16,25 @@ namespace Mnesis.PowerShell.Module
         private const string CloseStoresScript =
             "[System.Type]::GetType('Mnesis.PowerShell.Module.ModuleLifecycle, Mnesis.PowerShell', $true)::CloseRunspaceStores()";
 
-        private static readonly object Sync = new object();
-        private static bool _resolverRegistered;
+        private static readonly object s_sync = new object();
+        private static bool s_resolverRegistered;
 
         /// <summary>Runs on each Import-Module of the cmdlet assembly.</summary>
         public void OnImport()
         {
-            lock (Sync)
+            lock (s_sync)
             {
-                if (PlatformRuntime.IsNetFramework && !_resolverRegistered)
+                if (PlatformRuntime.IsNetFramework && !s_resolverRegistered)
                 {
                     DependencyResolver.Register();
-                    _resolverRegistered = true;
+                    s_resolverRegistered = true;
                 }
             }
 
-            // The native library is loaded by the warm-up, which keeps its errors to itself, or by
-            // the first open, so an import never fails on it: a missing library surfaces at that
-            // open as an ErrorRecord naming the platform.
-            SqliteWarmUp.Start();
+            // Engines ready themselves (SQLite loads its native library) in the background and keep
+            // their errors to themselves, so an import never fails on them: a missing library
+            // surfaces at the first open as an ErrorRecord naming the platform.
+            EngineRegistry.WarmUp();
         }
 
         /// <summary>

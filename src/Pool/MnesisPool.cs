@@ -4,13 +4,13 @@ using System.Linq;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
-using Mnesis.PowerShell.Writes;
+using Mnesis.PowerShell.Gates;
 
 namespace Mnesis.PowerShell.Pool
 {
     /// <summary>
     /// One connection per database (per resolved path, per server target). Each runspace has a
-    /// default pool; New-MnesisPool makes isolated ones (the seed's StorePool() for tests).
+    /// default pool; New-MnesisPool makes isolated ones (for tests, or to keep stores apart).
     /// </summary>
     public sealed class MnesisPool
     {
@@ -18,7 +18,7 @@ namespace Mnesis.PowerShell.Pool
         private const int SpellingsKept = 256;
 
         private readonly Dictionary<string, MnesisStore> _stores = new Dictionary<string, MnesisStore>(StringComparer.Ordinal);
-        private readonly Dictionary<StoreSpelling, MnesisStore> _bySpelling = new Dictionary<StoreSpelling, MnesisStore>();
+        private readonly Dictionary<object, MnesisStore> _bySpelling = new Dictionary<object, MnesisStore>();
 
         internal MnesisPool(bool isDefault)
         {
@@ -63,7 +63,7 @@ namespace Mnesis.PowerShell.Pool
         /// The store for <paramref name="target"/>, opened on first use. Only the first caller for a
         /// database opens it (a per-database lock with a second look); the others get the same store.
         /// </summary>
-        internal MnesisStore Acquire(StoreTarget target, StoreOptions options, out bool reused)
+        internal MnesisStore Acquire(StoreTarget target, OpenOptions options, out bool reused)
         {
             if (TryGet(target, out MnesisStore existing))
             {
@@ -85,7 +85,7 @@ namespace Mnesis.PowerShell.Pool
                         return existing;
                     }
 
-                    var store = new MnesisStore(this, target, target.Engine.Open(target, options, shared), options, shared);
+                    var store = new MnesisStore(this, target, target.Engine.Open(target, options, shared.EngineState), options, shared);
                     lock (_sync)
                     {
                         _stores.Add(target.Key, store);
@@ -114,7 +114,7 @@ namespace Mnesis.PowerShell.Pool
         /// The open store a spelling named before, if that store is still the pool's store of its
         /// database: a closed (or replaced) store is never returned.
         /// </summary>
-        internal bool TryGetBySpelling(StoreSpelling spelling, out MnesisStore store)
+        internal bool TryGetBySpelling(object spelling, out MnesisStore store)
         {
             lock (_sync)
             {
@@ -129,7 +129,7 @@ namespace Mnesis.PowerShell.Pool
             }
         }
 
-        internal void RememberSpelling(StoreSpelling spelling, MnesisStore store)
+        internal void RememberSpelling(object spelling, MnesisStore store)
         {
             lock (_sync)
             {
@@ -149,7 +149,7 @@ namespace Mnesis.PowerShell.Pool
         /// </summary>
         internal void Close(MnesisStore store, CancellationToken cancellation)
         {
-            WriteTransaction active = store.ActiveWrite;
+            IStoreWrite active = store.ActiveWrite;
             if (active != null && active.OwnerThread == WriteGate.CurrentThread)
             {
                 throw new MnesisException(Messages.CloseInsideWrite, store, store.Target);

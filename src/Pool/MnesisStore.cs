@@ -4,7 +4,7 @@ using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
-using Mnesis.PowerShell.Writes;
+using Mnesis.PowerShell.Gates;
 
 namespace Mnesis.PowerShell.Pool
 {
@@ -18,21 +18,21 @@ namespace Mnesis.PowerShell.Pool
         private long _grouped;
         private long _gateWaitTicks;
         private int _openReaders;
+        private readonly EngineConnection _opened;
 
-        internal MnesisStore(MnesisPool pool, StoreTarget target, OpenedConnection opened, StoreOptions requested, SharedTargetState shared)
+        internal MnesisStore(MnesisPool pool, StoreTarget target, EngineConnection opened, OpenOptions requested, SharedTargetState shared)
         {
             Pool = pool;
             StoreTarget = target;
+            _opened = opened;
             Connection = opened.Connection;
-            WalMode = opened.WalMode;
-            WalPending = opened.WalPending;
             IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
             BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
-            Commands = new CommandCache(this);
+            Commands = new CommandCache(target.Engine, opened.Connection);
         }
 
         /// <summary>The database engine: SQLite or PostgreSQL.</summary>
@@ -41,11 +41,11 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>The database: a file's full path, or user@host:port/database for a server (never a password).</summary>
         public string Target => StoreTarget.Display;
 
-        /// <summary>The fully resolved path of a SQLite database file; null for a server database.</summary>
-        public string Path => (StoreTarget as Engines.Sqlite.SqliteTarget)?.FullPath;
+        /// <summary>The fully resolved path of a database file (SQLite); null for a server database.</summary>
+        public string Path => StoreTarget.FilePath;
 
         /// <summary>True when the database is in WAL journal mode; null for engines without journal modes.</summary>
-        public bool? WalMode { get; private set; }
+        public bool? WalMode => _opened.WalMode;
 
         /// <summary>True when the store only reads: opened with -ReadOnly, or a read opened an unwritable database.</summary>
         public bool IsReadOnly { get; }
@@ -79,10 +79,10 @@ namespace Mnesis.PowerShell.Pool
 
         internal StoreTarget StoreTarget { get; }
 
-        internal StoreEngine EngineImpl => StoreTarget.Engine;
+        internal StoreEngine StoreEngine => StoreTarget.Engine;
 
         /// <summary>What the first open asked for; WalMode above is what the engine granted.</summary>
-        internal StoreOptions RequestedOptions { get; }
+        internal OpenOptions RequestedOptions { get; }
 
         internal DbConnection Connection { get; }
 
@@ -102,7 +102,7 @@ namespace Mnesis.PowerShell.Pool
         internal Action RemoveCreated { get; }
 
         /// <summary>The write transaction in progress on this store's connection, if any.</summary>
-        internal WriteTransaction ActiveWrite { get; set; }
+        internal IStoreWrite ActiveWrite { get; set; }
 
         /// <summary>Invoke-MnesisQuery readers streaming from this connection right now.</summary>
         internal int OpenReaders => Volatile.Read(ref _openReaders);
@@ -123,15 +123,15 @@ namespace Mnesis.PowerShell.Pool
 
         internal void RecordError(string message) => LastError = message;
 
-        /// <summary>True while the switch to WAL waits for the first write of a store that a read opened.</summary>
-        internal bool WalPending { get; private set; }
+        /// <summary>Readies the connection for a write; called inside the gate with the connection held.</summary>
+        internal void PrepareWrite() => _opened.PrepareWrite();
 
-        /// <summary>Records the journal mode a write switched the database to.</summary>
-        internal void JournalModeIs(bool walMode)
-        {
-            WalMode = walMode;
-            WalPending = false;
-        }
+        /// <summary>Learns what a statement run outside a transaction changed.</summary>
+        internal void AfterMaintenance() => _opened.AfterMaintenance();
+
+        /// <summary>The module's error for an engine's exception on this store.</summary>
+        internal MnesisException TranslateError(Exception error, EngineOperation operation) =>
+            StoreEngine.Translate(error, operation, new ErrorSite(StoreTarget, this, BusyTimeout));
 
         /// <summary>
         /// True once the connection carries state of its own (a setting, an attached database, a

@@ -13,30 +13,30 @@ namespace Mnesis.PowerShell.Pool
     /// </summary>
     internal static class RunspacePools
     {
-        private static readonly ConditionalWeakTable<Runspace, Owned> Table = new ConditionalWeakTable<Runspace, Owned>();
+        private static readonly ConditionalWeakTable<Runspace, Owned> s_table = new ConditionalWeakTable<Runspace, Owned>();
 
         // Hosts that invoke cmdlets without a runspace on the thread still get one pool.
-        private static readonly Owned Detached = new Owned();
+        private static readonly Owned s_detached = new Owned();
 
         // A thread runs one runspace's pipelines for long stretches: the last answer is remembered
         // there, which spares per-call writes the table and its lock.
         // (By id: a reference would keep a closed runspace alive.)
         [ThreadStatic]
-        private static Guid _lastRunspace;
+        private static Guid t_lastRunspace;
 
         [ThreadStatic]
-        private static MnesisPool _lastDefault;
+        private static MnesisPool t_lastDefault;
 
         internal static MnesisPool DefaultFor(Runspace runspace)
         {
-            if (runspace != null && runspace.InstanceId == _lastRunspace)
+            if (runspace != null && runspace.InstanceId == t_lastRunspace)
             {
-                return _lastDefault;
+                return t_lastDefault;
             }
 
             MnesisPool pool = CreateDefaultFor(runspace);
-            _lastRunspace = runspace?.InstanceId ?? Guid.Empty;
-            _lastDefault = pool;
+            t_lastRunspace = runspace?.InstanceId ?? Guid.Empty;
+            t_lastDefault = pool;
             return pool;
         }
 
@@ -69,7 +69,7 @@ namespace Mnesis.PowerShell.Pool
 
         internal static void CloseAllFor(Runspace runspace)
         {
-            if (!Table.TryGetValue(runspace, out Owned owned))
+            if (!s_table.TryGetValue(runspace, out Owned owned))
             {
                 return;
             }
@@ -90,10 +90,10 @@ namespace Mnesis.PowerShell.Pool
         {
             if (runspace == null)
             {
-                return Detached;
+                return s_detached;
             }
 
-            return Table.GetValue(runspace, rs =>
+            return s_table.GetValue(runspace, rs =>
             {
                 rs.StateChanged += OnStateChanged;
                 return new Owned();

@@ -1,4 +1,5 @@
-using Mnesis.PowerShell.Writes;
+using Mnesis.PowerShell.Engines;
+using Mnesis.PowerShell.Gates;
 
 namespace Mnesis.PowerShell.Pool
 {
@@ -19,6 +20,6 @@ namespace Mnesis.PowerShell.Pool
         internal object OpenLock { get; } = new object();
 
         /// <summary>What the engine keeps once per process for the database (a PostgreSQL data source).</summary>
-        internal object EngineState { get; set; }
+        internal EngineTargetState EngineState { get; } = new EngineTargetState();
     }
 }

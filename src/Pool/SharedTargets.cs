@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Mnesis.PowerShell.Engines;
-using Mnesis.PowerShell.Writes;
+using Mnesis.PowerShell.Gates;
 
 namespace Mnesis.PowerShell.Pool
 {
@@ -13,17 +13,17 @@ namespace Mnesis.PowerShell.Pool
     /// </summary>
     internal static class SharedTargets
     {
-        private static readonly Dictionary<string, SharedTargetState> States = new Dictionary<string, SharedTargetState>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, SharedTargetState> s_states = new Dictionary<string, SharedTargetState>(StringComparer.Ordinal);
 
         /// <summary>Counts a new user of <paramref name="target"/> and returns its state.</summary>
         internal static SharedTargetState Join(StoreTarget target)
         {
-            lock (States)
+            lock (s_states)
             {
-                if (!States.TryGetValue(target.Key, out SharedTargetState state))
+                if (!s_states.TryGetValue(target.Key, out SharedTargetState state))
                 {
-                    state = new SharedTargetState(new WriteGate(exclusive: target.Engine.QueuesWritersInProcess));
-                    States.Add(target.Key, state);
+                    state = new SharedTargetState(new WriteGate(exclusive: target.Engine.Has(EngineCapabilities.ProcessWriteGate)));
+                    s_states.Add(target.Key, state);
                 }
 
                 state.Users++;
@@ -35,27 +35,27 @@ namespace Mnesis.PowerShell.Pool
         internal static void Leave(StoreTarget target)
         {
             SharedTargetState released = null;
-            lock (States)
+            lock (s_states)
             {
-                if (States.TryGetValue(target.Key, out SharedTargetState state) && --state.Users <= 0)
+                if (s_states.TryGetValue(target.Key, out SharedTargetState state) && --state.Users <= 0)
                 {
-                    States.Remove(target.Key);
+                    s_states.Remove(target.Key);
                     released = state;
                 }
             }
 
             if (released != null)
             {
-                target.Engine.ReleaseShared(target, released);
+                target.Engine.ReleaseShared(target, released.EngineState);
             }
         }
 
         /// <summary>Runs <paramref name="action"/> if the caller is the target's only user; opens wait meanwhile.</summary>
         internal static bool WhenSoleUser(StoreTarget target, Action action)
         {
-            lock (States)
+            lock (s_states)
             {
-                if (!States.TryGetValue(target.Key, out SharedTargetState state) || state.Users != 1)
+                if (!s_states.TryGetValue(target.Key, out SharedTargetState state) || state.Users != 1)
                 {
                     return false;
                 }

@@ -6,6 +6,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Gates;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Writes
@@ -21,9 +22,6 @@ namespace Mnesis.PowerShell.Writes
     internal static class GroupCommit
     {
         private const int MaxWritesPerCommit = 64;
-        private const string Savepoint = "SAVEPOINT mnesis_grouped";
-        private const string ReleaseSavepoint = "RELEASE SAVEPOINT mnesis_grouped";
-        private const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT mnesis_grouped";
 
         /// <summary>
         /// Runs <paramref name="command"/> (bound already) as a write of <paramref name="store"/>;
@@ -65,8 +63,8 @@ namespace Mnesis.PowerShell.Writes
             try
             {
                 store.ThrowIfClosed();
-                store.EngineImpl.PrepareWrite(store);
-                List<GroupedWrite> queued = store.Gate.TakeQueuedWrites(MaxWritesPerCommit - 1);
+                store.PrepareWrite();
+                List<GroupedWrite> queued = store.Gate.TakeQueuedWrites<GroupedWrite>(MaxWritesPerCommit - 1);
                 if (queued.Count == 0 && own.IsSingleStatement)
                 {
                     // Alone: the statement runs on its own, which SQLite makes one transaction.
@@ -105,7 +103,7 @@ namespace Mnesis.PowerShell.Writes
             DbTransaction transaction = null;
             try
             {
-                transaction = store.EngineImpl.BeginWrite(store.Connection);
+                transaction = store.StoreEngine.BeginWrite(store.Connection);
                 for (int i = 0; i < batch.Count; i++)
                 {
                     RunOne(store, transaction, batch[i] == ownWork ? own : null, batch[i], out rows[i], out errors[i]);
@@ -115,7 +113,7 @@ namespace Mnesis.PowerShell.Writes
                     if (i == batch.Count - 1 && batch.Count < MaxWritesPerCommit)
                     {
                         // Writes that queued meanwhile join this commit too.
-                        batch.AddRange(store.Gate.TakeQueuedWrites(MaxWritesPerCommit - batch.Count));
+                        batch.AddRange(store.Gate.TakeQueuedWrites<GroupedWrite>(MaxWritesPerCommit - batch.Count));
                     }
                 }
 
@@ -152,7 +150,7 @@ namespace Mnesis.PowerShell.Writes
             error = null;
             BoundCommand command = own ?? store.Commands.Rent(work.Sql);
             bool reusable = true;
-            Run(store, transaction, Savepoint);
+            Savepoint savepoint = Savepoint.Set(store, transaction, "grouped");
             try
             {
                 if (own == null)
@@ -163,19 +161,18 @@ namespace Mnesis.PowerShell.Writes
                 rows = command.Execute(transaction);
 
                 // Run alone, this write's COMMIT would fail on a deferred foreign key; so it fails alone here.
-                if (store.EngineImpl.HasDeferredViolations(store.Connection))
+                if (store.StoreEngine.HasDeferredViolations(store.Connection))
                 {
                     throw new MnesisException(Messages.SqlFailed, work.Store, work.Store.Target, store.Engine, Messages.DeferredConstraintFailed);
                 }
 
-                Run(store, transaction, ReleaseSavepoint);
+                savepoint.Release();
             }
-            catch (Exception ex) when (ex is MnesisException || store.EngineImpl.IsEngineError(ex))
+            catch (Exception ex) when (ex is MnesisException || store.StoreEngine.IsEngineError(ex))
             {
                 error = ex;
                 reusable = false;
-                Run(store, transaction, RollbackToSavepoint);
-                Run(store, transaction, ReleaseSavepoint);
+                savepoint.Undo();
             }
             finally
             {
@@ -193,23 +190,10 @@ namespace Mnesis.PowerShell.Writes
             }
         }
 
-        private static void Run(MnesisStore store, DbTransaction transaction, string sql)
-        {
-            BoundCommand command = store.Commands.Rent(sql);
-            try
-            {
-                command.Execute(transaction);
-            }
-            finally
-            {
-                store.Commands.Return(command);
-            }
-        }
-
         // The engine's errors and the module's reach the caller as they are; anything else (the SQL
         // ended the transaction itself with ROLLBACK) is a failed write all the same.
         private static Exception AsWriteError(MnesisStore store, GroupedWrite work, Exception error) =>
-            error == null || error is MnesisException || store.EngineImpl.IsEngineError(error)
+            error == null || error is MnesisException || store.StoreEngine.IsEngineError(error)
                 ? error
                 : new MnesisException(Messages.SqlFailed, work.Store, error, work.Store.Target, store.Engine, error.Message);
 

@@ -1,4 +1,5 @@
 using System;
+using Mnesis.PowerShell.Gates;
 using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Writes
@@ -7,10 +8,8 @@ namespace Mnesis.PowerShell.Writes
     /// A per-call write as another writer can run it on its own connection: the SQL text and its
     /// bound values, and afterwards its outcome (rows changed, or the engine's exception).
     /// </summary>
-    internal sealed class GroupedWrite
+    internal sealed class GroupedWrite : GateWork
     {
-        private GateWaiter _waiter;
-
         internal GroupedWrite(MnesisStore store, string sql, object[] values)
         {
             Store = store;
@@ -33,15 +32,13 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>How many writes the transaction that held this one committed.</summary>
         internal int CommittedWith { get; private set; }
 
-        internal void TakenBy(GateWaiter waiter) => _waiter = waiter;
-
         /// <summary>Reports the outcome and wakes the caller.</summary>
         internal void Finish(int rowsChanged, Exception error, int committedWith)
         {
             RowsChanged = rowsChanged;
             Error = error;
             CommittedWith = committedWith;
-            _waiter?.Signal.Set();
+            WakeWaiter();
         }
     }
 }

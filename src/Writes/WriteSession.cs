@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Gates;
 using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
 
@@ -17,33 +18,29 @@ namespace Mnesis.PowerShell.Writes
     /// </summary>
     internal sealed class WriteSession : IDisposable
     {
-        // A -Query write whose input is all in hand is run again after losing a race with another
-        // writer (PostgreSQL's serialization failures and deadlocks), after a growing pause.
-        private const int ConflictAttempts = 4;
-        private const int ConflictBackoffMilliseconds = 25;
-
         private readonly BoundCommand _command;
-        private readonly IDictionary _defaults;
-        private readonly bool _hasRows;
-        private readonly int _batchSize;
+        private readonly CommandRequest _request;
         private readonly IWriteHost _host;
+        private readonly CancellationTokenRegistration _cancelOnStop;
         private WriteTransaction _transaction;
         private int _rowsInBatch;
         private bool _openedHere;
         private bool _completed;
         private bool _rollbackReported;
 
-        /// <param name="command">The query's command; null for a -ScriptBlock write.</param>
+        /// <param name="command">The request's SQL, prepared; null for a -ScriptBlock write.</param>
         /// <param name="openedHere">True when this call opened the store: a failure then removes a database it created.</param>
-        internal WriteSession(MnesisStore store, bool openedHere, BoundCommand command, IDictionary defaults, bool hasRows, int batchSize, IWriteHost host)
+        internal WriteSession(MnesisStore store, bool openedHere, CommandRequest request, BoundCommand command, IWriteHost host)
         {
             Store = store;
             _openedHere = openedHere;
+            _request = request;
             _command = command;
-            _defaults = defaults;
-            _hasRows = hasRows;
-            _batchSize = batchSize;
             _host = host;
+            if (command != null)
+            {
+                _cancelOnStop = command.CancelOn(request.Cancellation);
+            }
         }
 
         internal MnesisStore Store { get; }
@@ -56,7 +53,7 @@ namespace Mnesis.PowerShell.Writes
         internal void WriteRow(object row)
         {
             RowsSeen++;
-            if (_hasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
+            if (_request.HasRows && (row == null || (row is PSObject ps && ps.BaseObject == null)))
             {
                 throw new MnesisException(Messages.InputObjectNull, "InputObject", RowsSeen);
             }
@@ -69,10 +66,10 @@ namespace Mnesis.PowerShell.Writes
             }
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.
-            _command.Bind(row, _defaults, _hasRows ? RowsSeen : 0);
-            RowsChanged += _hasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
+            _command.Bind(row, _request.Parameters, _request.HasRows ? RowsSeen : 0);
+            RowsChanged += _request.HasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
             _rowsInBatch++;
-            if (_batchSize > 0 && _rowsInBatch >= _batchSize)
+            if (_request.BatchSize > 0 && _rowsInBatch >= _request.BatchSize)
             {
                 Commit();
             }
@@ -147,7 +144,7 @@ namespace Mnesis.PowerShell.Writes
             // What a maintenance statement changed (the journal mode) shows in Get-MnesisPool.
             if (_command.RunsOutsideTransaction)
             {
-                Store.EngineImpl.AfterMaintenance(Store);
+                Store.AfterMaintenance();
             }
         }
 
@@ -164,13 +161,13 @@ namespace Mnesis.PowerShell.Writes
             {
                 // A block that lost a race with another writer gets the module's error for it: its
                 // code may have had other effects, so it is not run again.
-                Exception conflict = FindConflict(ex);
+                Exception conflict = WriteConflicts.FindIn(Store.StoreEngine, ex);
                 if (conflict != null)
                 {
                     throw conflict;
                 }
 
-                RollBack();
+                Rollback();
                 Store.RecordError(ex.Message);
                 DiscardIfOpenedHere();
                 throw;
@@ -182,12 +179,12 @@ namespace Mnesis.PowerShell.Writes
 
         /// <summary>True for the failures a write turns into its own error (see <see cref="Fail"/>).</summary>
         internal bool IsFailure(Exception ex) =>
-            ex is MnesisException || Store.EngineImpl.IsEngineError(ex) || (ex is InvalidOperationException && !Store.IsOpen);
+            ex is MnesisException || Store.StoreEngine.IsEngineError(ex) || (ex is InvalidOperationException && !Store.IsOpen);
 
         /// <summary>Rolls back and records a failure; returns the error to surface.</summary>
         internal MnesisException Fail(Exception ex)
         {
-            RollBack();
+            Rollback();
             if (!_rollbackReported)
             {
                 // A single statement or a grouped write has no transaction of its own to roll back;
@@ -202,21 +199,21 @@ namespace Mnesis.PowerShell.Writes
             {
                 error = mnesis;
             }
-            else if (Store.EngineImpl.IsEngineError(ex))
+            else if (Store.StoreEngine.IsEngineError(ex))
             {
-                if (_host.StopToken.IsCancellationRequested)
+                if (_request.Cancellation.IsCancellationRequested)
                 {
                     throw new PipelineStoppedException();
                 }
 
-                error = Store.EngineImpl.Translate(ex, EngineOperation.Write, Store.StoreTarget, Store);
+                error = Store.TranslateError(ex, EngineOperation.Write);
             }
             else
             {
                 error = new MnesisException(Messages.StoreClosed, Store, ex, Store.Target);
             }
 
-            if (IsConflict(ex))
+            if (WriteConflicts.Is(Store.StoreEngine, ex))
             {
                 Store.RecordConflict();
             }
@@ -232,6 +229,7 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>Whatever did not commit is rolled back, and the gate released.</summary>
         public void Dispose()
         {
+            _cancelOnStop.Dispose();
             _transaction?.Dispose();
             _transaction = null;
             if (!_completed)
@@ -243,16 +241,16 @@ namespace Mnesis.PowerShell.Writes
         // A per-call write where the process queues writers may be committed together with the writes
         // queued beside it; one nested in a -ScriptBlock write of this thread joins that one instead.
         private bool CanBeGrouped() =>
-            Store.EngineImpl.QueuesWritersInProcess && !Store.Gate.IsHeldByCurrentThread
+            Store.StoreEngine.Has(EngineCapabilities.ProcessWriteGate) && !Store.Gate.IsHeldByCurrentThread
             && !_command.RunsOutsideTransaction && !_command.ChangesConnection && !Store.HasConnectionState;
 
         private void WriteGrouped()
         {
             RowsSeen++;
-            _command.Bind(null, _defaults, 0);
+            _command.Bind(null, _request.Parameters, 0);
             try
             {
-                RowsChanged = GroupCommit.Write(Store, _command, _host.StopToken, () => _host.Verbose(Messages.VerboseWaitingForGate, Store.Target));
+                RowsChanged = GroupCommit.Write(Store, _command, _request.Cancellation, () => _host.Verbose(Messages.VerboseWaitingForGate, Store.Target));
             }
             catch (OperationCanceledException)
             {
@@ -262,9 +260,11 @@ namespace Mnesis.PowerShell.Writes
             _host.Verbose(Messages.VerboseCommitted, Store.Target);
         }
 
+        // A -Query write whose input is all in hand is run again after losing a race with another
+        // writer, after a growing pause.
         private void RunAgainOnConflict(Action write)
         {
-            bool mayRunAgain = _batchSize == 0;
+            bool mayRunAgain = _request.BatchSize == 0 && Store.StoreEngine.Has(EngineCapabilities.ConflictRetry);
             for (int attempt = 1; ; attempt++)
             {
                 try
@@ -272,16 +272,16 @@ namespace Mnesis.PowerShell.Writes
                     write();
                     return;
                 }
-                catch (Exception ex) when (mayRunAgain && attempt < ConflictAttempts && IsConflict(ex))
+                catch (Exception ex) when (mayRunAgain && attempt < WriteConflicts.Attempts && WriteConflicts.Is(Store.StoreEngine, ex))
                 {
-                    RollBack();
+                    Rollback();
                     _command.DiscardQueued();
                     Store.RecordConflict();
                     RowsChanged = 0;
                     RowsSeen = 0;
                     _rowsInBatch = 0;
                     _host.Verbose(Messages.VerboseRetryingConflict, Store.Target, attempt);
-                    if (_host.StopToken.WaitHandle.WaitOne(ConflictBackoffMilliseconds << attempt))
+                    if (_request.Cancellation.WaitHandle.WaitOne(WriteConflicts.PauseAfter(attempt)))
                     {
                         throw new PipelineStoppedException();
                     }
@@ -292,7 +292,7 @@ namespace Mnesis.PowerShell.Writes
         private WriteTransaction Begin(bool allowsJoin)
         {
             bool isScriptBlock = _command == null;
-            bool singleStatement = !isScriptBlock && !_hasRows && _command.IsSingleStatement;
+            bool singleStatement = !isScriptBlock && !_request.HasRows && _command.IsSingleStatement;
             bool outsideTransaction = !isScriptBlock && _command.RunsOutsideTransaction;
             if (isScriptBlock || _command.ChangesConnection)
             {
@@ -302,7 +302,7 @@ namespace Mnesis.PowerShell.Writes
 
             try
             {
-                WriteTransaction write = WriteTransaction.Begin(Store, allowsJoin, singleStatement, outsideTransaction, _host.StopToken,
+                WriteTransaction write = WriteTransaction.Begin(Store, allowsJoin, singleStatement, outsideTransaction, _request.Cancellation,
                     () => _host.Verbose(Messages.VerboseWaitingForGate, Store.Target));
                 if (write.IsNested)
                 {
@@ -317,7 +317,7 @@ namespace Mnesis.PowerShell.Writes
             }
         }
 
-        private void RollBack()
+        private void Rollback()
         {
             if (_transaction != null)
             {
@@ -337,22 +337,5 @@ namespace Mnesis.PowerShell.Writes
                 Store.Pool.DiscardIfUnused(Store);
             }
         }
-
-        private Exception FindConflict(Exception ex)
-        {
-            for (Exception e = ex; e != null; e = e.InnerException)
-            {
-                if (Store.EngineImpl.IsWriteConflict(e))
-                {
-                    return e;
-                }
-            }
-
-            return null;
-        }
-
-        // A conflict at the commit arrives already translated, with the engine's exception inside.
-        private bool IsConflict(Exception ex) =>
-            Store.EngineImpl.IsWriteConflict(ex is MnesisException && ex.InnerException != null ? ex.InnerException : ex);
     }
 }

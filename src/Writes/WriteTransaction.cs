@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
+using Mnesis.PowerShell.Gates;
 using Mnesis.PowerShell.Engines;
 using Mnesis.PowerShell.Pool;
 
@@ -17,14 +18,14 @@ namespace Mnesis.PowerShell.Writes
     /// of the same store on the same thread joins it as a SAVEPOINT instead of waiting for itself.
     /// Disposing without Commit rolls back and releases the gate.
     /// </summary>
-    internal sealed class WriteTransaction : IDisposable
+    internal sealed class WriteTransaction : IStoreWrite, IDisposable
     {
         private readonly MnesisStore _store;
         private readonly WriteTransaction _outer;
-        private readonly string _savepoint;
+        private readonly Savepoint _savepoint;
         private bool _finished;
 
-        private WriteTransaction(MnesisStore store, DbTransaction transaction, WriteTransaction outer, string savepoint, bool allowsJoin, int ownerThread)
+        private WriteTransaction(MnesisStore store, DbTransaction transaction, WriteTransaction outer, Savepoint savepoint, bool allowsJoin, int ownerThread)
         {
             AllowsJoin = allowsJoin;
             _store = store;
@@ -49,7 +50,7 @@ namespace Mnesis.PowerShell.Writes
         internal bool AllowsJoin { get; }
 
         /// <summary>The thread that began the write; a nested write can only come from it.</summary>
-        internal int OwnerThread { get; }
+        public int OwnerThread { get; }
 
         /// <summary>
         /// Set by a write that holds rows back to send many at once: a read inside the write calls it
@@ -74,7 +75,7 @@ namespace Mnesis.PowerShell.Writes
                 throw new MnesisException(Messages.WriteWhileReading, store, store.Target);
             }
 
-            WriteTransaction outer = store.ActiveWrite;
+            WriteTransaction outer = store.ActiveWrite as WriteTransaction;
             if (outer != null && outer.OwnerThread == WriteGate.CurrentThread)
             {
                 if (!outer.AllowsJoin)
@@ -117,9 +118,9 @@ namespace Mnesis.PowerShell.Writes
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                store.EngineImpl.PrepareWrite(store);
-                DbTransaction transaction = singleStatement || outsideTransaction ? null : store.EngineImpl.BeginWrite(store.Connection);
-                var write = new WriteTransaction(store, transaction, null, null, allowsJoin, thread);
+                store.PrepareWrite();
+                DbTransaction transaction = singleStatement || outsideTransaction ? null : store.StoreEngine.BeginWrite(store.Connection);
+                var write = new WriteTransaction(store, transaction, null, default, allowsJoin, thread);
                 store.ActiveWrite = write;
                 return write;
             }
@@ -131,9 +132,9 @@ namespace Mnesis.PowerShell.Writes
                 }
 
                 gate.Exit(thread);
-                if (store.EngineImpl.IsEngineError(ex))
+                if (store.StoreEngine.IsEngineError(ex))
                 {
-                    throw store.EngineImpl.Translate(ex, EngineOperation.Write, store.StoreTarget, store);
+                    throw store.TranslateError(ex, EngineOperation.Write);
                 }
 
                 throw;
@@ -142,9 +143,8 @@ namespace Mnesis.PowerShell.Writes
 
         private static WriteTransaction BeginNested(MnesisStore store, WriteTransaction outer, bool allowsJoin)
         {
-            string savepoint = "mnesis_nested_" + (outer.Depth + 1).ToString(CultureInfo.InvariantCulture);
+            Savepoint savepoint = Savepoint.Set(store, outer.Transaction, "nested_" + (outer.Depth + 1).ToString(CultureInfo.InvariantCulture));
             var nested = new WriteTransaction(store, outer.Transaction, outer, savepoint, allowsJoin, outer.OwnerThread);
-            nested.Run("SAVEPOINT " + savepoint);
             store.ActiveWrite = nested;
             return nested;
         }
@@ -160,7 +160,7 @@ namespace Mnesis.PowerShell.Writes
             {
                 if (IsNested)
                 {
-                    Run("RELEASE SAVEPOINT " + _savepoint);
+                    _savepoint.Release();
                 }
                 else if (Transaction == null)
                 {
@@ -172,7 +172,7 @@ namespace Mnesis.PowerShell.Writes
                     // that caught a failed statement may have left a transaction that cannot commit.
                     if (AllowsJoin)
                     {
-                        _store.EngineImpl.EnsureCommittable(_store.Connection, Transaction);
+                        _store.StoreEngine.EnsureCommittable(_store.Connection, Transaction);
                     }
 
                     Transaction.Commit();
@@ -183,9 +183,9 @@ namespace Mnesis.PowerShell.Writes
             {
                 // Whatever failed, the transaction ends here and the gate is released.
                 Rollback();
-                if (_store.EngineImpl.IsEngineError(ex))
+                if (_store.StoreEngine.IsEngineError(ex))
                 {
-                    throw _store.EngineImpl.Translate(ex, EngineOperation.Write, _store.StoreTarget, _store);
+                    throw _store.TranslateError(ex, EngineOperation.Write);
                 }
 
                 // The engine rolled back on its own (a ROLLBACK in the SQL, a trigger's RAISE(ROLLBACK)):
@@ -207,8 +207,7 @@ namespace Mnesis.PowerShell.Writes
             {
                 if (IsNested)
                 {
-                    Run("ROLLBACK TO SAVEPOINT " + _savepoint);
-                    Run("RELEASE SAVEPOINT " + _savepoint);
+                    _savepoint.Undo();
                 }
                 else if (Transaction == null)
                 {
@@ -221,7 +220,7 @@ namespace Mnesis.PowerShell.Writes
                     _store.RecordRollback();
                 }
             }
-            catch (Exception ex) when (_store.EngineImpl.IsEngineError(ex))
+            catch (Exception ex) when (_store.StoreEngine.IsEngineError(ex))
             {
                 // The engine already rolled back (SQLite after SQLITE_FULL, PostgreSQL after a lost
                 // connection); nothing is left to undo.
@@ -259,16 +258,6 @@ namespace Mnesis.PowerShell.Writes
             {
                 _store.ConnectionLock.Release();
                 _store.Gate.Exit(OwnerThread);
-            }
-        }
-
-        private void Run(string sql)
-        {
-            using (DbCommand command = _store.Connection.CreateCommand())
-            {
-                command.Transaction = Transaction;
-                command.CommandText = sql;
-                command.ExecuteNonQuery();
             }
         }
     }

@@ -302,7 +302,7 @@ function Remove-TestPostgresDatabase([string] $ConnectionString) {
 # This is the one place that knows where the types live.
 
 # A type of the module's assembly by its name under the Mnesis.PowerShell namespace, e.g.
-# 'Binding.SqlParameterScanner'.
+# 'Sql.SqlParameterScanner'.
 function Get-MnesisInternalType {
     param([Parameter(Mandatory)] [string] $Name)
     (Get-Command Invoke-MnesisWrite).ImplementingType.Assembly.GetType("Mnesis.PowerShell.$Name", $true)

@@ -18,7 +18,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private const int DefaultPort = 5432;
 
         // Keywords that name the database, not how to talk to it; the rest are "options".
-        private static readonly HashSet<string> IdentityKeywords = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        private static readonly HashSet<string> s_identityKeywords = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "Host", "Port", "Database", "Username", "Password", "Passfile",
         };
@@ -104,7 +104,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private static string Options(NpgsqlConnectionStringBuilder builder)
         {
             IEnumerable<string> options = builder.Keys
-                .Where(keyword => !IdentityKeywords.Contains(keyword) && ExplicitlySet(builder, keyword))
+                .Where(keyword => !s_identityKeywords.Contains(keyword) && ExplicitlySet(builder, keyword))
                 .OrderBy(keyword => keyword, StringComparer.OrdinalIgnoreCase)
                 .Select(keyword => keyword + "=" + Convert.ToString(builder[keyword], CultureInfo.InvariantCulture));
             return string.Join(";", options);

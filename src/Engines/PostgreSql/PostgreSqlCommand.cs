@@ -1,9 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Sql;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,7 +16,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private const int RowsPerRoundTrip = 500;
 
         private readonly NpgsqlConnection _connection;
-        private readonly Statement[] _statements;
+        private readonly PositionalStatement[] _statements;
         private readonly object[] _values;
         private NpgsqlCommand _single;
         private NpgsqlBatch _batch;
@@ -29,7 +26,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         internal PostgreSqlCommand(NpgsqlConnection connection, ParsedSql sql)
         {
             _connection = connection;
-            _statements = Split(sql);
+            _statements = PositionalStatement.Split(sql);
             _values = new object[sql.Names.Count];
         }
 
@@ -45,7 +42,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             }
 
             int rows = 0;
-            foreach (Statement statement in _statements)
+            foreach (PositionalStatement statement in _statements)
             {
                 using (var command = new NpgsqlCommand(statement.Text, _connection))
                 {
@@ -68,7 +65,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 _queued = new NpgsqlBatch(_connection, (NpgsqlTransaction)transaction);
             }
 
-            foreach (Statement statement in _statements)
+            foreach (PositionalStatement statement in _statements)
             {
                 var command = new NpgsqlBatchCommand(statement.Text);
                 foreach (int nameIndex in statement.Parameters)
@@ -163,7 +160,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             if (_batch == null)
             {
                 _batch = new NpgsqlBatch(_connection);
-                foreach (Statement statement in _statements)
+                foreach (PositionalStatement statement in _statements)
                 {
                     var command = new NpgsqlBatchCommand(statement.Text);
                     foreach (int unused in statement.Parameters)
@@ -184,7 +181,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             return new DbCommandOrBatch(_batch);
         }
 
-        private void SetParameters(NpgsqlParameterCollection parameters, Statement statement)
+        private void SetParameters(NpgsqlParameterCollection parameters, PositionalStatement statement)
         {
             for (int p = 0; p < statement.Parameters.Length; p++)
             {
@@ -197,104 +194,6 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     parameter.NpgsqlDbType = NpgsqlDbType.Unknown;
                 }
             }
-        }
-
-        // Each statement gets its own $1..$n: a name used twice in a statement is one positional parameter.
-        private static Statement[] Split(ParsedSql sql)
-        {
-            var statements = new List<Statement>();
-            int start = 0;
-            int occurrence = 0;
-            var ends = new List<int>(sql.StatementEnds) { sql.Text.Length };
-            foreach (int end in ends)
-            {
-                var text = new StringBuilder();
-                var positions = new List<int>();
-                int copied = start;
-                for (; occurrence < sql.Occurrences.Count && sql.Occurrences[occurrence].Start < end; occurrence++)
-                {
-                    ParameterOccurrence found = sql.Occurrences[occurrence];
-                    int nameIndex = IndexOf(sql.Names, found.Token);
-                    int position = positions.IndexOf(nameIndex);
-                    if (position < 0)
-                    {
-                        positions.Add(nameIndex);
-                        position = positions.Count - 1;
-                    }
-
-                    text.Append(sql.Text, copied, found.Start - copied);
-                    text.Append('$').Append((position + 1).ToString(CultureInfo.InvariantCulture));
-                    copied = found.Start + found.Token.Length;
-                }
-
-                text.Append(sql.Text, copied, end - copied);
-                string statementText = text.ToString();
-                if (statementText.Trim().Length > 0)
-                {
-                    statements.Add(new Statement(statementText, positions.ToArray()));
-                }
-
-                start = end + 1;
-            }
-
-            if (statements.Count == 0)
-            {
-                statements.Add(new Statement(sql.Text, new int[0]));
-            }
-
-            return statements.ToArray();
-        }
-
-        private static int IndexOf(IReadOnlyList<string> names, string token)
-        {
-            for (int i = 0; i < names.Count; i++)
-            {
-                if (string.Equals(names[i], token, StringComparison.Ordinal))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        /// <summary>One statement's text with $1..$n, and which name each $k takes its value from.</summary>
-        private sealed class Statement
-        {
-            internal Statement(string text, int[] parameters)
-            {
-                Text = text;
-                Parameters = parameters;
-            }
-
-            internal string Text { get; }
-
-            internal int[] Parameters { get; }
-        }
-
-        /// <summary>A command or a batch, run the same way.</summary>
-        private readonly struct DbCommandOrBatch
-        {
-            private readonly NpgsqlCommand _command;
-            private readonly NpgsqlBatch _batch;
-
-            internal DbCommandOrBatch(NpgsqlCommand command)
-            {
-                _command = command;
-                _batch = null;
-            }
-
-            internal DbCommandOrBatch(NpgsqlBatch batch)
-            {
-                _command = null;
-                _batch = batch;
-            }
-
-            internal int ExecuteNonQuery() => _command?.ExecuteNonQuery() ?? _batch.ExecuteNonQuery();
-
-            internal DbDataReader ExecuteReader() => _command != null ? (DbDataReader)_command.ExecuteReader() : _batch.ExecuteReader();
-
-            internal object ExecuteScalar() => _command != null ? _command.ExecuteScalar() : _batch.ExecuteScalar();
         }
     }
 }

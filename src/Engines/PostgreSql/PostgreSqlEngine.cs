@@ -2,26 +2,24 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Globalization;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
-using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
+using Mnesis.PowerShell.Sql;
 using Npgsql;
 
 namespace Mnesis.PowerShell.Engines.PostgreSql
 {
     /// <summary>
-    /// PostgreSQL through Npgsql. The server serializes writers itself, so writes of the process do
-    /// not queue; a write that loses a race (serialization failure, deadlock) is reported as a
-    /// conflict. Each target has one process-wide Npgsql data source (Npgsql's pool), so runspaces
+    /// PostgreSQL through Npgsql, named by a connection string (Npgsql keywords or a postgres:// URI).
+    /// The server serializes writers itself, so writes of the process do not queue; a write that
+    /// loses a race (serialization failure, deadlock) is run again or reported as a conflict. Each target has one process-wide Npgsql data source (Npgsql's pool), so runspaces
     /// that come and go reuse physical connections; it is disposed when the target's last store closes.
     /// </summary>
-    internal sealed class PostgreSqlEngine : ServerEngine
+    internal sealed class PostgreSqlEngine : StoreEngine
     {
         internal static readonly PostgreSqlEngine Instance = new PostgreSqlEngine();
 
-        private static readonly SqlDialect PostgreSqlDialect = new SqlDialect(
+        private static readonly SqlDialect s_dialect = new SqlDialect(
             questionMarkIsPositional: false, dollarDigitsArePositional: true, bracketsQuote: false, backticksQuote: false,
             dollarQuotedStrings: true, escapeStrings: true, nestedComments: true);
 
@@ -31,17 +29,14 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override string Name => "PostgreSQL";
 
-        internal override SqlDialect Dialect => PostgreSqlDialect;
+        internal override SqlDialect Dialect => s_dialect;
 
-        internal override bool QueuesWritersInProcess => false;
+        internal override EngineCapabilities Capabilities => EngineCapabilities.ConflictRetry | EngineCapabilities.FailedStatementAbortsTransaction;
 
-        internal override StoreTarget ParseTarget(string connectionString, PSCredential credential) =>
-            ConnectionStringParser.Parse(connectionString, credential);
+        internal override IReadOnlyList<StoreTarget> Resolve(StoreName name, NameContext context, Action<MnesisException> onItemError) =>
+            new StoreTarget[] { ConnectionStringParser.Parse(name.Text, name.Credential) };
 
-        internal override bool HasOtherOptions(StoreTarget opened, StoreTarget requested) =>
-            !string.Equals(((PostgreSqlTarget)opened).Options, ((PostgreSqlTarget)requested).Options, StringComparison.Ordinal);
-
-        internal override OpenedConnection Open(StoreTarget target, StoreOptions options, SharedTargetState shared)
+        internal override EngineConnection Open(StoreTarget target, OpenOptions options, EngineTargetState shared)
         {
             NpgsqlConnection connection = null;
             try
@@ -55,25 +50,23 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     command.ExecuteNonQuery();
                 }
 
-                return new OpenedConnection(connection, walMode: null, removeCreated: null, readOnly: options.ReadOnly);
+                return new EngineConnection(connection, options.ReadOnly, removeCreated: null);
             }
             catch (Exception ex) when (IsEngineError(ex))
             {
                 connection?.Dispose();
-                throw Translate(ex, EngineOperation.Open, target, target.Display);
+                throw Translate(ex, EngineOperation.Open, new ErrorSite(target, target.Display, options.BusyTimeoutSeconds));
             }
         }
 
         // PostgreSQL refuses these inside a transaction block.
-        private static readonly Regex OutsideTransaction = new Regex(
+        private static readonly Regex s_outsideTransaction = new Regex(
             @"^(?:VACUUM\b|(?:CREATE|DROP)\s+(?:DATABASE|TABLESPACE)\b|ALTER\s+SYSTEM\b|(?:CREATE|DROP)\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b|REINDEX\b[^;]*\bCONCURRENTLY\b)",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
-        internal override bool RunsOutsideTransaction(string statementStart) => OutsideTransaction.IsMatch(statementStart);
+        internal override bool RunsOutsideTransaction(string statementStart) => s_outsideTransaction.IsMatch(statementStart);
 
         internal override DbTransaction BeginWrite(DbConnection connection) => ((NpgsqlConnection)connection).BeginTransaction();
-
-        internal override bool FailedStatementAbortsTransaction => true;
 
         // In an aborted transaction every statement fails with 25P02, so a trivial one tells.
         internal override void EnsureCommittable(DbConnection connection, DbTransaction transaction)
@@ -114,14 +107,14 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override bool IsWriteConflict(Exception error) => PostgreSqlErrors.IsConflict(error);
 
-        internal override MnesisException Translate(Exception error, EngineOperation operation, StoreTarget target, object errorTarget) =>
-            PostgreSqlErrors.Translate(error, operation, target, errorTarget);
+        internal override MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site) =>
+            PostgreSqlErrors.Translate(error, operation, site);
 
-        internal override void ReleaseShared(StoreTarget target, SharedTargetState shared)
+        internal override void ReleaseShared(StoreTarget target, EngineTargetState shared)
         {
             lock (shared)
             {
-                if (shared.EngineState is Dictionary<string, NpgsqlDataSource> sources)
+                if (shared.Value is Dictionary<string, NpgsqlDataSource> sources)
                 {
                     foreach (NpgsqlDataSource source in sources.Values)
                     {
@@ -129,20 +122,20 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     }
                 }
 
-                shared.EngineState = null;
+                shared.Value = null;
             }
         }
 
         // One data source per connection string of the database: stores opened with other settings
         // (a search path, TLS, another password) get connections made with their own.
-        private static NpgsqlDataSource DataSourceOf(PostgreSqlTarget target, SharedTargetState shared)
+        private static NpgsqlDataSource DataSourceOf(PostgreSqlTarget target, EngineTargetState shared)
         {
             lock (shared)
             {
-                if (!(shared.EngineState is Dictionary<string, NpgsqlDataSource> sources))
+                if (!(shared.Value is Dictionary<string, NpgsqlDataSource> sources))
                 {
                     sources = new Dictionary<string, NpgsqlDataSource>(StringComparer.Ordinal);
-                    shared.EngineState = sources;
+                    shared.Value = sources;
                 }
 
                 if (!sources.TryGetValue(target.ConnectionString, out NpgsqlDataSource source))

@@ -3,7 +3,6 @@ using System.IO;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
 using Npgsql;
 
 namespace Mnesis.PowerShell.Engines.PostgreSql
@@ -22,9 +21,10 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         internal static bool IsConflict(Exception error) =>
             error is PostgresException pg && (pg.SqlState == SerializationFailure || pg.SqlState == DeadlockDetected);
 
-        internal static MnesisException Translate(Exception error, EngineOperation operation, StoreTarget target, object errorTarget)
+        internal static MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site)
         {
-            string where = target.Display;
+            object errorTarget = site.ErrorTarget;
+            string where = site.Target.Display;
             if (error is PostgresException pg)
             {
                 switch (pg.SqlState)
@@ -43,8 +43,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                             ? new MnesisException(Messages.QueryWrites, errorTarget, error, where)
                             : new MnesisException(Messages.StoreReadOnly, errorTarget, error, where);
                     case LockNotAvailable:
-                        int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
-                        return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, busyTimeout);
+                        return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, site.BusyTimeoutSeconds);
                 }
 
                 if (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal))

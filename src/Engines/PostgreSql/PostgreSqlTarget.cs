@@ -25,5 +25,8 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         /// <summary>The connection's other settings (TLS, timeouts, ...), without the password, to tell a second open with other options.</summary>
         internal string Options { get; }
+
+        internal override bool HasOtherOptionsThan(StoreTarget opened) =>
+            !string.Equals(((PostgreSqlTarget)opened).Options, Options, System.StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Values;
 using Mnesis.PowerShell.Diagnostics;
 
 namespace Mnesis.PowerShell.Engines.PostgreSql

@@ -13,7 +13,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
     /// </summary>
     internal static class PostgresUri
     {
-        private static readonly Dictionary<string, string> LibpqNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        private static readonly Dictionary<string, string> s_libpqNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["host"] = "Host",
             ["port"] = "Port",
@@ -32,7 +32,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             ["keepalives_idle"] = "Keepalive",
         };
 
-        private static readonly Regex PasswordKeyword = new Regex(@"(?:^|;)\s*(?:password|pwd|psw)\s*=\s*(""[^""]*""|'[^']*'|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex s_passwordKeyword = new Regex(@"(?:^|;)\s*(?:password|pwd|psw)\s*=\s*(""[^""]*""|'[^']*'|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         internal static bool IsUri(string text) =>
             text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
@@ -85,7 +85,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                     int equals = pair.IndexOf('=');
                     string name = Decode(equals >= 0 ? pair.Substring(0, equals) : pair);
                     string value = equals >= 0 ? Decode(pair.Substring(equals + 1)) : string.Empty;
-                    builder[LibpqNames.TryGetValue(name, out string keyword) ? keyword : name] = MapValue(name, value);
+                    builder[s_libpqNames.TryGetValue(name, out string keyword) ? keyword : name] = MapValue(name, value);
                 }
             }
 
@@ -95,7 +95,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         /// <summary>Every value that stands as a password in <paramref name="connectionString"/>, in either form.</summary>
         internal static IEnumerable<string> PasswordsIn(string connectionString)
         {
-            foreach (Match match in PasswordKeyword.Matches(connectionString))
+            foreach (Match match in s_passwordKeyword.Matches(connectionString))
             {
                 string value = match.Groups[1].Value.Trim().Trim('"', '\'');
                 if (value.Length > 0)

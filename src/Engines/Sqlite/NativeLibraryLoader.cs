@@ -5,7 +5,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Module;
+using Mnesis.PowerShell.Platform;
 using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
@@ -17,12 +17,12 @@ namespace Mnesis.PowerShell.Engines.Sqlite
     /// </summary>
     internal static class NativeLibraryLoader
     {
-        private static readonly object Sync = new object();
-        private static string _loadedPath;
-        private static IntPtr _handle;
+        private static readonly object s_sync = new object();
+        private static string s_loadedPath;
+        private static IntPtr s_handle;
 
         /// <summary>The full path of the native library in use, once loaded.</summary>
-        internal static string LoadedPath => Volatile.Read(ref _loadedPath);
+        internal static string LoadedPath => Volatile.Read(ref s_loadedPath);
 
         /// <summary>
         /// Set when another module's e_sqlite3 answers Mnesis's calls (Windows PowerShell 5.1, where
@@ -34,14 +34,14 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         {
             // Set last, after the provider (often by the import's warm-up thread): seeing it set means
             // everything it stands for is visible to this thread too.
-            if (Volatile.Read(ref _loadedPath) != null)
+            if (Volatile.Read(ref s_loadedPath) != null)
             {
                 return;
             }
 
-            lock (Sync)
+            lock (s_sync)
             {
-                if (_loadedPath != null)
+                if (s_loadedPath != null)
                 {
                     return;
                 }
@@ -57,7 +57,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
                 try
                 {
-                    _handle = PlatformRuntime.IsNetFramework
+                    s_handle = PlatformRuntime.IsNetFramework
                         ? PreloadOnWindows(libraryPath)
                         : RegisterResolver(libraryPath);
                 }
@@ -72,7 +72,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                     ForeignLibraryWarning = DescribeForeignLibrary(libraryPath);
                 }
 
-                Volatile.Write(ref _loadedPath, libraryPath);
+                Volatile.Write(ref s_loadedPath, libraryPath);
             }
         }
 
@@ -117,7 +117,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         private static string DescribeForeignLibrary(string libraryPath)
         {
             IntPtr answering = GetModuleHandleW(PlatformRuntime.NativeFileName);
-            if (answering == IntPtr.Zero || answering == _handle)
+            if (answering == IntPtr.Zero || answering == s_handle)
             {
                 return null;
             }
@@ -139,15 +139,15 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private sealed class ProviderResolver
         {
-            private readonly IntPtr _handle;
+            private readonly IntPtr s_handle;
 
             internal ProviderResolver(IntPtr handle)
             {
-                _handle = handle;
+                s_handle = handle;
             }
 
             public IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-                libraryName == "e_sqlite3" ? _handle : IntPtr.Zero;
+                libraryName == "e_sqlite3" ? s_handle : IntPtr.Zero;
         }
     }
 }

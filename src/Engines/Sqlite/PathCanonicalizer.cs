@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using Mnesis.PowerShell.Platform;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
@@ -15,7 +16,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         // Linux's own limit on links followed in one lookup.
         private const int MaxLinkHops = 40;
 
-        private static bool _realPathUnavailable;
+        private static bool s_realPathUnavailable;
 
         internal static SqliteTarget Canonicalize(string fullPath)
         {
@@ -82,7 +83,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private static string ReadLink(string path)
         {
-            if (_realPathUnavailable)
+            if (s_realPathUnavailable)
             {
                 return null;
             }
@@ -94,7 +95,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private static string RealPath(string path)
         {
-            if (_realPathUnavailable)
+            if (s_realPathUnavailable)
             {
                 return null;
             }
@@ -118,7 +119,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
             {
-                _realPathUnavailable = true;
+                s_realPathUnavailable = true;
                 return null;
             }
         }

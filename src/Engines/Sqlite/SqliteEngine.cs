@@ -1,23 +1,23 @@
 using System;
+using System.Collections.Generic;
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
+using Mnesis.PowerShell.Sql;
 using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
-    /// SQLite through Microsoft.Data.Sqlite: a database is a file, one writer at a time per file
-    /// (so the process queues its writers), write transactions BEGIN IMMEDIATE.
+    /// SQLite through Microsoft.Data.Sqlite: a database is a file named by a PowerShell path (or an
+    /// in-memory database), one writer at a time per file (so the process queues its writers),
+    /// write transactions BEGIN IMMEDIATE.
     /// </summary>
     internal sealed class SqliteEngine : StoreEngine
     {
         internal static readonly SqliteEngine Instance = new SqliteEngine();
 
-        private static readonly SqlDialect SqliteDialect = new SqlDialect(
+        private static readonly SqlDialect s_dialect = new SqlDialect(
             questionMarkIsPositional: true, dollarDigitsArePositional: false, bracketsQuote: true, backticksQuote: true,
             dollarQuotedStrings: false, escapeStrings: false, nestedComments: false);
 
@@ -27,43 +27,39 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override string Name => "SQLite";
 
-        internal override SqlDialect Dialect => SqliteDialect;
+        internal override SqlDialect Dialect => s_dialect;
 
-        internal override bool QueuesWritersInProcess => true;
+        internal override EngineCapabilities Capabilities => EngineCapabilities.ProcessWriteGate | EngineCapabilities.JournalModes;
 
-        internal override OpenedConnection Open(StoreTarget target, StoreOptions options, SharedTargetState shared) =>
-            SqliteOpener.Open((SqliteTarget)target, options);
-
-        // Refused inside a transaction (VACUUM, ATTACH, journal_mode, wal_checkpoint) or quietly
-        // ignored there (foreign_keys, page_size, ...).
-        private static readonly Regex OutsideTransaction = new Regex(
-            @"^(?:(?:VACUUM|ATTACH|DETACH)\b|PRAGMA\s+(?:\w+\s*\.\s*)?(?:wal_checkpoint\b|(?:journal_mode|foreign_keys|locking_mode|page_size|auto_vacuum|legacy_alter_table|writable_schema)\s*[=(]))",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-        // A setting (PRAGMA name = value, PRAGMA name(value)), an attached database or a temporary table.
-        private static readonly Regex ConnectionChange = new Regex(
-            @"^(?:(?:ATTACH|DETACH)\b|CREATE\s+TEMP(?:ORARY)?\b|PRAGMA\s+(?:\w+\s*\.\s*)?\w+\s*[=(])",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-        internal override void PrepareWrite(MnesisStore store)
+        internal override IReadOnlyList<StoreTarget> Resolve(StoreName name, NameContext context, Action<MnesisException> onItemError)
         {
-            if (store.WalPending)
+            if (SqliteTarget.IsMemorySpelling(name.Text))
             {
-                store.JournalModeIs(SqliteOpener.SwitchToWal((SqliteConnection)store.Connection));
+                return new StoreTarget[] { SqliteTarget.InMemory(name.Text, context.PoolId) };
             }
+
+            return SqlitePathResolver.Resolve(context.Session, name.Text, name.IsLiteral, name.ParameterName, onItemError);
         }
 
-        internal override bool RunsOutsideTransaction(string statementStart) => OutsideTransaction.IsMatch(statementStart);
+        // Resolving a path takes the provider machinery, GetFullPath, a directory test and symbolic
+        // links; the same spelling in the same surroundings names the same file without all of it.
+        internal override object CaptureSpelling(StoreName name, NameContext context) =>
+            PathSpelling.TryCapture(context.Session, name.Text, name.IsLiteral, out PathSpelling spelling) ? (object)spelling : null;
+
+        internal override EngineConnection Open(StoreTarget target, OpenOptions options, EngineTargetState shared) =>
+            SqliteOpener.Open((SqliteTarget)target, options);
+
+        internal override string OpenWarning => NativeLibraryLoader.ForeignLibraryWarning;
+
+        internal override void WarmUp() => SqliteWarmUp.Start();
+
+        internal override bool RunsOutsideTransaction(string statementStart) => SqliteStatements.RunsOutsideTransaction(statementStart);
 
         internal override bool HasDeferredViolations(DbConnection connection) =>
             raw.sqlite3_db_status(((SqliteConnection)connection).Handle, raw.SQLITE_DBSTATUS_DEFERRED_FKS, out int current, out _, 0) == raw.SQLITE_OK
             && current > 0;
 
-        // PRAGMA x(y) may also only read (table_info(t)); any argument counts, to be safe.
-        internal override bool ChangesConnection(string statementStart) => ConnectionChange.IsMatch(statementStart);
-
-        internal override void AfterMaintenance(MnesisStore store) =>
-            store.JournalModeIs(SqliteOpener.IsWal((SqliteConnection)store.Connection));
+        internal override bool ChangesConnection(string statementStart) => SqliteStatements.LeavesConnectionState(statementStart);
 
         // Microsoft.Data.Sqlite begins with BEGIN IMMEDIATE unless asked for a deferred transaction.
         internal override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction();
@@ -75,7 +71,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override bool IsEngineError(Exception error) => error is SqliteException;
 
-        internal override MnesisException Translate(Exception error, EngineOperation operation, StoreTarget target, object errorTarget) =>
-            SqliteErrors.Translate((SqliteException)error, operation, target, errorTarget);
+        internal override MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site) =>
+            SqliteErrors.Translate((SqliteException)error, operation, site);
     }
 }

@@ -1,8 +1,7 @@
 using System;
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Sql;
 using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
@@ -87,7 +86,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                     }
 
                     if (statement != null && !statement.IsInvalid
-                        && (raw.sqlite3_stmt_readonly(statement) == 0 || ChangesConnection(raw.sqlite3_sql(statement).utf8_to_string())))
+                        && (raw.sqlite3_stmt_readonly(statement) == 0 || SqliteStatements.ChangesSharedConnection(raw.sqlite3_sql(statement).utf8_to_string())))
                     {
                         return true;
                     }
@@ -102,11 +101,6 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
             return false;
         }
-
-        // PRAGMA name = value counts as read-only in SQLite even when it changes the connection (foreign_keys=OFF).
-        private static bool ChangesConnection(string statement) =>
-            Regex.IsMatch(statement, @"^\s*((BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|ATTACH|DETACH)\b|PRAGMA\s+(\w+\s*\.\s*)?\w+\s*=)",
-                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private SqliteCommand Enlisted(DbTransaction transaction)
         {

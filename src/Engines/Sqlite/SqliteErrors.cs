@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
@@ -11,8 +10,10 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         private const int Locked = 6;
         private const int NotADatabase = 26;
 
-        internal static MnesisException Translate(SqliteException ex, EngineOperation operation, StoreTarget target, object errorTarget)
+        internal static MnesisException Translate(SqliteException ex, EngineOperation operation, ErrorSite site)
         {
+            StoreTarget target = site.Target;
+            object errorTarget = site.ErrorTarget;
             switch (operation)
             {
                 case EngineOperation.Open:
@@ -23,8 +24,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                     int primary = ex.SqliteErrorCode & 0xFF;
                     if (primary == Busy || primary == Locked)
                     {
-                        int busyTimeout = (errorTarget as MnesisStore)?.BusyTimeout ?? StoreOptions.DefaultBusyTimeoutSeconds;
-                        return new MnesisException(Messages.DatabaseBusy, errorTarget, ex, target.Display, busyTimeout);
+                        return new MnesisException(Messages.DatabaseBusy, errorTarget, ex, target.Display, site.BusyTimeoutSeconds);
                     }
 
                     return new MnesisException(Messages.SqlFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, ex.Message);

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
-using Mnesis.PowerShell.Pool;
 using SQLitePCL;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
@@ -19,7 +18,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         /// The connection, whether the database is in WAL mode, and how to remove the file (and folders)
         /// this open created, for a caller that must undo it (null when the file existed before).
         /// </returns>
-        internal static OpenedConnection Open(SqliteTarget target, StoreOptions options)
+        internal static SqliteConnectionState Open(SqliteTarget target, OpenOptions options)
         {
             NativeLibraryLoader.EnsureLoaded();
 
@@ -50,13 +49,13 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
                 // Only a store opened for writing switches to WAL now: a read must not change the file.
                 step = "journal_mode";
-                string mode = options.WalMode && !leaveAsIs
+                string mode = options.UseWal && !leaveAsIs
                     ? Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture)
                     : Convert.ToString(Scalar(connection, "PRAGMA journal_mode"), CultureInfo.InvariantCulture);
                 bool walMode = string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase);
                 Action removeCreated = fileExisted ? (Action)null : () => RemoveWhatThisOpenCreated(file, false, createdFolders);
-                bool walPending = options.WalMode && options.OpenedByRead && !readOnly && !walMode;
-                return new OpenedConnection(connection, walMode, removeCreated, readOnly, walPending);
+                bool walPending = options.UseWal && options.OpenedByRead && !readOnly && !walMode;
+                return new SqliteConnectionState(connection, walMode, removeCreated, readOnly, walPending);
             }
             catch (SqliteException ex)
             {
@@ -83,7 +82,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         // Settings of the connection, not of the file: busy_timeout first, so that the rest waits for
         // other processes' locks. Reading the schema version makes SQLite check the header before
         // anything writes.
-        private static void ApplyConnectionPragmas(SqliteConnection connection, StoreOptions options, ref string step)
+        private static void ApplyConnectionPragmas(SqliteConnection connection, OpenOptions options, ref string step)
         {
             step = "busy_timeout";
             Execute(connection, "PRAGMA busy_timeout = " + (options.BusyTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture));
@@ -97,7 +96,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         // An in-memory database lives in SQLite's memdb VFS under a name of its own: every connection
         // of the process that names it shares it (with locking like a file) until the last one closes.
-        private static OpenedConnection OpenInMemory(SqliteTarget target, StoreOptions options)
+        private static SqliteConnectionState OpenInMemory(SqliteTarget target, OpenOptions options)
         {
             var connection = new SqliteConnection(new SqliteConnectionStringBuilder
             {
@@ -111,7 +110,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             {
                 connection.Open();
                 ApplyConnectionPragmas(connection, options, ref step);
-                return new OpenedConnection(connection, walMode: false, removeCreated: null, readOnly: options.ReadOnly);
+                return new SqliteConnectionState(connection, walMode: false, removeCreated: null, readOnly: options.ReadOnly, walPending: false);
             }
             catch (SqliteException ex)
             {
@@ -120,7 +119,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             }
         }
 
-        private static string ConnectionString(string file, StoreOptions options) =>
+        private static string ConnectionString(string file, OpenOptions options) =>
             new SqliteConnectionStringBuilder
             {
                 DataSource = file,

@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using Mnesis.PowerShell.Diagnostics;
 
 namespace Mnesis.PowerShell.Engines.Sqlite
 {
@@ -29,6 +31,16 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         internal override string Display => FullPath;
 
         internal override StoreEngine Engine => SqliteEngine.Instance;
+
+        internal override string FilePath => FullPath;
+
+        internal override void ThrowIfMissing(string input)
+        {
+            if (!IsInMemory && !File.Exists(FullPath))
+            {
+                throw new MnesisException(Messages.PathNotFound, input, input);
+            }
+        }
 
         internal bool IsInMemory => MemoryName != null;
 

@@ -1,5 +1,5 @@
 using System;
-using Mnesis.PowerShell.Binding;
+using Mnesis.PowerShell.Values;
 using Mnesis.PowerShell.Diagnostics;
 
 namespace Mnesis.PowerShell.Engines.Sqlite

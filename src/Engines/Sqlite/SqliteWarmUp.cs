@@ -12,12 +12,12 @@ namespace Mnesis.PowerShell.Engines.Sqlite
     /// </summary>
     internal static class SqliteWarmUp
     {
-        private static int _started;
+        private static int s_started;
 
         /// <summary>Starts the warm-up, once per process.</summary>
         internal static void Start()
         {
-            if (Interlocked.Exchange(ref _started, 1) != 0)
+            if (Interlocked.Exchange(ref s_started, 1) != 0)
             {
                 return;
             }

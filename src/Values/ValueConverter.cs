@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Management.Automation.Internal;
 
-namespace Mnesis.PowerShell.Binding
+namespace Mnesis.PowerShell.Values
 {
     /// <summary>The .NET value behind a PowerShell value: wrappers removed, nothing as null.</summary>
     internal static class ValueConverter

@@ -1,4 +1,4 @@
-namespace Mnesis.PowerShell.Writes
+namespace Mnesis.PowerShell.Gates
 {
     internal enum GateWaiterState
     {

@@ -1,6 +1,6 @@
 using System.IO;
 
-namespace Mnesis.PowerShell.Module
+namespace Mnesis.PowerShell.Platform
 {
     /// <summary>
     /// The module's folder: the manifest, the IL assemblies and runtimes/. On PowerShell 7 the

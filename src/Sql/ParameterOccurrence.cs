@@ -1,4 +1,4 @@
-namespace Mnesis.PowerShell.Binding
+namespace Mnesis.PowerShell.Sql
 {
     /// <summary>One named parameter in a SQL text: the token as written (with prefix) and where it starts.</summary>
     internal readonly struct ParameterOccurrence

@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
 
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Engines.Sqlite
 {
     /// <summary>
     /// A path as a user typed it and everything its resolution depends on: the current drive (its
@@ -10,11 +10,11 @@ namespace Mnesis.PowerShell.Pool
     /// again, so a store already open can be found without resolving the path. A drive removed and
     /// made again with another root is other surroundings, never the old file.
     /// </summary>
-    internal readonly struct StoreSpelling : IEquatable<StoreSpelling>
+    internal readonly struct PathSpelling : IEquatable<PathSpelling>
     {
-        private static readonly char[] Separators = { '/', '\\' };
+        private static readonly char[] s_separators = { '/', '\\' };
 
-        private StoreSpelling(string input, bool literal, PSDriveInfo current, PSDriveInfo named, string home)
+        private PathSpelling(string input, bool literal, PSDriveInfo current, PSDriveInfo named, string home)
         {
             Input = input;
             Literal = literal;
@@ -48,7 +48,7 @@ namespace Mnesis.PowerShell.Pool
         /// remembered (wildcards may match other files later; an unknown drive fails resolution anyway;
         /// 'Provider::~' names another provider's home).
         /// </summary>
-        internal static bool TryCapture(SessionState session, string input, bool literal, out StoreSpelling spelling)
+        internal static bool TryCapture(SessionState session, string input, bool literal, out PathSpelling spelling)
         {
             spelling = default;
             if (string.IsNullOrWhiteSpace(input) || (!literal && WildcardPattern.ContainsWildcardCharacters(input))
@@ -78,11 +78,11 @@ namespace Mnesis.PowerShell.Pool
             }
 
             string home = input[0] == '~' ? current.Provider.Home : null;
-            spelling = new StoreSpelling(input, literal, current, named, home);
+            spelling = new PathSpelling(input, literal, current, named, home);
             return true;
         }
 
-        public bool Equals(StoreSpelling other) =>
+        public bool Equals(PathSpelling other) =>
             Literal == other.Literal
             && string.Equals(Input, other.Input, StringComparison.Ordinal)
             && string.Equals(DriveName, other.DriveName, StringComparison.Ordinal)
@@ -92,7 +92,7 @@ namespace Mnesis.PowerShell.Pool
             && string.Equals(NamedDriveLocation, other.NamedDriveLocation, StringComparison.Ordinal)
             && string.Equals(Home, other.Home, StringComparison.Ordinal);
 
-        public override bool Equals(object obj) => obj is StoreSpelling other && Equals(other);
+        public override bool Equals(object obj) => obj is PathSpelling other && Equals(other);
 
         public override int GetHashCode() =>
             ((StringComparer.Ordinal.GetHashCode(Input) * 31 + StringComparer.Ordinal.GetHashCode(DriveLocation ?? string.Empty)) * 31
@@ -108,7 +108,7 @@ namespace Mnesis.PowerShell.Pool
             }
 
             string name = input.Substring(0, colon);
-            return name.IndexOfAny(Separators) >= 0 ? null : name;
+            return name.IndexOfAny(s_separators) >= 0 ? null : name;
         }
     }
 }

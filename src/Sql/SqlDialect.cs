@@ -1,4 +1,4 @@
-namespace Mnesis.PowerShell.Binding
+namespace Mnesis.PowerShell.Sql
 {
     /// <summary>How an engine's SQL spells what the parameter scanner must skip or refuse.</summary>
     internal sealed class SqlDialect

@@ -1,25 +1,28 @@
-namespace Mnesis.PowerShell.Pool
+namespace Mnesis.PowerShell.Engines
 {
     /// <summary>How a store is opened. The first open of a database decides; later opens reuse it.</summary>
-    internal sealed class StoreOptions
+    internal sealed class OpenOptions
     {
         internal const int DefaultBusyTimeoutSeconds = 30;
 
-        internal static readonly StoreOptions Default = new StoreOptions(walMode: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds);
+        internal static readonly OpenOptions Default = new OpenOptions(useWal: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds);
 
         /// <summary>For a store that a read opens: the database is left as it is until something writes.</summary>
-        internal static readonly StoreOptions ForReading = new StoreOptions(walMode: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds, openedByRead: true);
+        internal static readonly OpenOptions ForReading = new OpenOptions(useWal: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds, openedByRead: true);
 
-        internal StoreOptions(bool walMode, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false)
+        internal OpenOptions(bool useWal, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false)
         {
-            WalMode = walMode;
+            UseWal = useWal;
             BusyTimeoutSeconds = busyTimeoutSeconds;
             ReadOnly = readOnly;
             OpenedByRead = openedByRead;
         }
 
-        /// <summary>Switch the database to WAL; done at the first write of a store a read opened.</summary>
-        internal bool WalMode { get; }
+        /// <summary>
+        /// Asks an engine with journal modes to switch the database to WAL; a store a read opened
+        /// switches at its first write. What the engine granted is <see cref="EngineConnection.WalMode"/>.
+        /// </summary>
+        internal bool UseWal { get; }
 
         internal int BusyTimeoutSeconds { get; }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Mnesis.PowerShell.Binding
+namespace Mnesis.PowerShell.Sql
 {
     /// <summary>
     /// Finds the parameters a SQL text uses (@name, $name, :name, and the positional forms of the

@@ -1,12 +1,12 @@
 using System.Collections.Generic;
 using System.Threading;
 
-namespace Mnesis.PowerShell.Writes
+namespace Mnesis.PowerShell.Gates
 {
     /// <summary>A writer queued at an exclusive gate, woken when it is let in or when its write was run for it.</summary>
     internal sealed class GateWaiter
     {
-        internal GateWaiter(int thread, GroupedWrite work)
+        internal GateWaiter(int thread, GateWork work)
         {
             Thread = thread;
             Work = work;
@@ -15,7 +15,7 @@ namespace Mnesis.PowerShell.Writes
         internal int Thread { get; }
 
         /// <summary>The per-call write another writer may run for it; null for a writer that must enter itself.</summary>
-        internal GroupedWrite Work { get; }
+        internal GateWork Work { get; }
 
         internal ManualResetEventSlim Signal { get; } = new ManualResetEventSlim(false);
 

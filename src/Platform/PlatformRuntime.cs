@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Mnesis.PowerShell.Engines.Sqlite
+namespace Mnesis.PowerShell.Platform
 {
     /// <summary>Names the running platform the way NuGet's runtimes/ folders do.</summary>
     internal static class PlatformRuntime

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 
-namespace Mnesis.PowerShell.Writes
+namespace Mnesis.PowerShell.Gates
 {
     /// <summary>
     /// Where the writes of the process to one database meet. An exclusive gate (SQLite, one writer
@@ -80,7 +80,7 @@ namespace Mnesis.PowerShell.Writes
         /// true when the caller is inside (it runs its write itself, and may take others); false when
         /// another writer ran the write (its outcome is on <paramref name="work"/>).
         /// </summary>
-        internal bool EnterOrHandOver(GroupedWrite work, CancellationToken cancellation, Action onWait)
+        internal bool EnterOrHandOver(GateWork work, CancellationToken cancellation, Action onWait)
         {
             lock (_sync)
             {
@@ -113,9 +113,10 @@ namespace Mnesis.PowerShell.Writes
         /// For the writer inside: the per-call writes queued right behind it, up to <paramref name="max"/>,
         /// which it now owes a run and an outcome. A waiter that is not a per-call write ends the take.
         /// </summary>
-        internal List<GroupedWrite> TakeQueuedWrites(int max)
+        internal List<T> TakeQueuedWrites<T>(int max)
+            where T : GateWork
         {
-            var taken = new List<GroupedWrite>();
+            var taken = new List<T>();
             lock (_sync)
             {
                 while (taken.Count < max && _queue.First != null && _queue.First.Value.Work != null)
@@ -124,7 +125,7 @@ namespace Mnesis.PowerShell.Writes
                     _queue.RemoveFirst();
                     waiter.State = GateWaiterState.Taken;
                     waiter.Work.TakenBy(waiter);
-                    taken.Add(waiter.Work);
+                    taken.Add((T)waiter.Work);
                 }
             }
 
@@ -178,7 +179,7 @@ namespace Mnesis.PowerShell.Writes
             return thread;
         }
 
-        private GateWaiter Enqueue(GroupedWrite work)
+        private GateWaiter Enqueue(GateWork work)
         {
             var waiter = new GateWaiter(CurrentThread, work);
             waiter.Node = _queue.AddLast(waiter);

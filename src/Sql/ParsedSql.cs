@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Mnesis.PowerShell.Binding
+namespace Mnesis.PowerShell.Sql
 {
     /// <summary>What the parameter scanner found in a SQL text.</summary>
     internal sealed class ParsedSql

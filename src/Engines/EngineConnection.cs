@@ -1,0 +1,43 @@
+using System;
+using System.Data.Common;
+
+namespace Mnesis.PowerShell.Engines
+{
+    /// <summary>
+    /// A connection an engine opened for a store, with what the open found out. An engine that
+    /// keeps state about the connection (SQLite's journal mode) derives from it.
+    /// </summary>
+    internal class EngineConnection
+    {
+        internal EngineConnection(DbConnection connection, bool readOnly, Action removeCreated)
+        {
+            Connection = connection;
+            ReadOnly = readOnly;
+            RemoveCreated = removeCreated;
+        }
+
+        internal DbConnection Connection { get; }
+
+        /// <summary>True when the connection cannot write (asked for, or the database is unwritable).</summary>
+        internal bool ReadOnly { get; }
+
+        /// <summary>Removes what this open created (a new database file), for a write that fails before committing; null when nothing was created.</summary>
+        internal Action RemoveCreated { get; }
+
+        /// <summary>True or false for an engine with journal modes (see <see cref="EngineCapabilities.JournalModes"/>); null for the others.</summary>
+        internal virtual bool? WalMode => null;
+
+        /// <summary>
+        /// Called inside the gate, with the connection held, before a write: for what the engine
+        /// leaves until a store first writes (SQLite: the switch to WAL of a store a read opened).
+        /// </summary>
+        internal virtual void PrepareWrite()
+        {
+        }
+
+        /// <summary>Called after a statement that runs outside a transaction, to learn what it changed.</summary>
+        internal virtual void AfterMaintenance()
+        {
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Mnesis.PowerShell.Engines
+{
+    /// <summary>What a call returns.</summary>
+    internal enum OutputShape
+    {
+        /// <summary>The number of rows the write changed.</summary>
+        RowCount,
+
+        /// <summary>Every row, as objects.</summary>
+        Rows,
+
+        /// <summary>The first column of the first row (-Scalar).</summary>
+        Scalar,
+    }
+}

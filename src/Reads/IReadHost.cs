@@ -1,0 +1,14 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace Mnesis.PowerShell.Reads
+{
+    /// <summary>Where a read's results go: the cmdlet's output stream.</summary>
+    internal interface IReadHost
+    {
+        /// <summary>Writes rows out; the list is reused after the call returns.</summary>
+        void WriteRows(List<PSObject> rows);
+
+        void WriteValue(object value);
+    }
+}
