@@ -44,11 +44,8 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 connection = DataSourceOf((PostgreSqlTarget)target, shared).OpenConnection();
 
                 // Waiting for another session's row or table lock is what the busy timeout limits here.
-                using (var command = new NpgsqlCommand("SELECT set_config('lock_timeout', $1, false)", connection))
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = (Math.Max(1, options.BusyTimeoutSeconds) * 1000).ToString(CultureInfo.InvariantCulture) });
-                    command.ExecuteNonQuery();
-                }
+                ServerStatement.Run(connection, null, "SELECT set_config('lock_timeout', $1, false)",
+                    (Math.Max(1, options.BusyTimeoutSeconds) * 1000).ToString(CultureInfo.InvariantCulture));
 
                 return new EngineConnection(connection, options.ReadOnly, removeCreated: null);
             }
@@ -71,10 +68,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         // In an aborted transaction every statement fails with 25P02, so a trivial one tells.
         internal override void EnsureCommittable(DbConnection connection, DbTransaction transaction)
         {
-            using (var probe = new NpgsqlCommand("SELECT 1", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
-            {
-                probe.ExecuteNonQuery();
-            }
+            ServerStatement.Run((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, "SELECT 1");
         }
 
         // The server refuses any write in a READ ONLY transaction (25006), before it changes anything.
@@ -84,10 +78,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             NpgsqlTransaction transaction = npgsql.BeginTransaction();
             try
             {
-                using (var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", npgsql, transaction))
-                {
-                    command.ExecuteNonQuery();
-                }
+                ServerStatement.Run(npgsql, transaction, "SET TRANSACTION READ ONLY");
 
                 return transaction;
             }
