@@ -29,16 +29,21 @@ BeforeDiscovery {
     }
 
     # Every C# file of the cmdlet assembly and the engines (the loader is an assembly of its own).
+    # Strings go before comments ('//' inside "postgres://" starts none); a deferred engine is
+    # registered by its names as strings, which load nothing at compile time.
+    $topFolders = @(Get-ChildItem -LiteralPath $src -Directory | ForEach-Object Name)
     $files = @(Get-ChildItem -LiteralPath $src -Filter *.cs -Recurse -File |
             Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and (Get-SourceFolder $_.FullName) -ne 'Loader' } |
             ForEach-Object {
                 $text = Get-Content -Raw -LiteralPath $_.FullName
-                $code = [regex]::Replace($text, '(?m)//.*$', '')
-                # A deferred engine is registered by its names as strings: they load nothing at compile time.
-                $compiled = [regex]::Replace($code, '"[^"\r\n]*"', '""')
-                $uses = @([regex]::Matches($compiled, '\bMnesis\.PowerShell\.((?:[A-Z][A-Za-z]*)(?:\.[A-Z][A-Za-z]*)?)') |
-                        ForEach-Object { ConvertTo-Folder $_.Groups[1].Value } | Sort-Object -Unique)
-                @{ Name = $_.FullName.Substring($src.Length + 1) -replace '\\', '/'; Folder = Get-SourceFolder $_.FullName; Uses = $uses; Code = $code }
+                $code = [regex]::Replace([regex]::Replace($text, '"[^"\r\n]*"', '""'), '(?m)//.*$', '')
+                $qualified = @([regex]::Matches($code, '\bMnesis\.PowerShell\.((?:[A-Z][A-Za-z]*)(?:\.[A-Z][A-Za-z]*)?)') | ForEach-Object { $_.Groups[1].Value })
+                # Inside namespace Mnesis.PowerShell.X, 'Pool.MnesisStore' names another folder too.
+                $short = @([regex]::Matches($code, '(?<![.\w])([A-Z][A-Za-z]*)(\.[A-Z][A-Za-z]*)?\.[A-Z]\w*') |
+                        Where-Object { $topFolders -contains $_.Groups[1].Value } | ForEach-Object { $_.Groups[1].Value + $_.Groups[2].Value })
+                $uses = @($qualified + $short | ForEach-Object { ConvertTo-Folder $_ } | Sort-Object -Unique)
+                $libraries = @([regex]::Matches($code, '\b(Microsoft\.Data\.Sqlite|SQLitePCL|Npgsql)\b') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+                @{ Name = $_.FullName.Substring($src.Length + 1) -replace '\\', '/'; Folder = Get-SourceFolder $_.FullName; Uses = $uses; Libraries = $libraries; Code = $code }
             })
 
     # The types each engine folder declares.
@@ -50,8 +55,9 @@ BeforeDiscovery {
 }
 
 Describe 'The dependency table of docs/architecture.md' {
-    It 'has a row for every folder of src/' -ForEach @{ Folders = @($files | ForEach-Object { $_.Folder } | Sort-Object -Unique); Allowed = $allowed } {
+    It 'has a row for every folder of src/, and none for a folder that is gone' -ForEach @{ Folders = @($files | ForEach-Object { $_.Folder } | Sort-Object -Unique); Allowed = $allowed } {
         @($Folders | Where-Object { -not $Allowed.ContainsKey($_) }) | Should -BeNullOrEmpty
+        @($Allowed.Keys | Where-Object { $Folders -notcontains $_ }) | Should -BeNullOrEmpty
         $Folders.Count | Should -BeGreaterThan 10
     }
 
@@ -92,6 +98,16 @@ Describe 'Source folders depend one way' {
 }
 
 Describe 'Engine types stay in their folder' {
+    It 'finds the engine folders and their types' -ForEach @{ EngineTypes = $engineTypes } {
+        @($EngineTypes.Keys | Sort-Object) | Should -Be @('Engines/PostgreSql', 'Engines/Sqlite')
+        foreach ($types in $EngineTypes.Values) { @($types).Count | Should -BeGreaterThan 3 }
+    }
+
+    It 'no file outside the engine folders uses a database library' -ForEach @{ Files = $files } {
+        $users = foreach ($file in $Files | Where-Object { $_.Folder -notlike 'Engines/*' -and $_.Libraries }) { "$($file.Name): $($file.Libraries -join ', ')" }
+        @($users) | Should -BeNullOrEmpty
+    }
+
     It 'no file outside <Engine> names its types, but the registration line' -ForEach @($engineTypes.Keys | ForEach-Object { @{ Engine = $_; Types = $engineTypes[$_]; Files = $files } }) {
         $leaks = foreach ($file in $Files | Where-Object Folder -NE $Engine) {
             foreach ($type in $Types) {

@@ -17,6 +17,10 @@ namespace Mnesis.PowerShell.Binding
         private readonly StoreEngine _engine;
         private readonly DbConnection _connection;
         private readonly Dictionary<string, BoundCommand> _idle = new Dictionary<string, BoundCommand>(StringComparer.Ordinal);
+
+        // Mnesis's own statements (savepoints): few, run on every nested or grouped write, and kept
+        // apart so that they never take the places of the user's statements.
+        private readonly Dictionary<string, BoundCommand> _own = new Dictionary<string, BoundCommand>(StringComparer.Ordinal);
         private bool _disposed;
 
         internal CommandCache(StoreEngine engine, DbConnection connection)
@@ -25,19 +29,10 @@ namespace Mnesis.PowerShell.Binding
             _connection = connection;
         }
 
-        internal BoundCommand Rent(string sql)
-        {
-            lock (_idle)
-            {
-                if (_idle.TryGetValue(sql, out BoundCommand cached))
-                {
-                    _idle.Remove(sql);
-                    return cached;
-                }
-            }
+        internal BoundCommand Rent(string sql) => RentFrom(_idle, sql);
 
-            return new BoundCommand(_engine, _connection, sql);
-        }
+        /// <summary>Rents one of Mnesis's own statements; give it back with <see cref="ReturnOwn"/>.</summary>
+        internal BoundCommand RentOwn(string sql) => RentFrom(_own, sql);
 
         /// <summary>Takes a command back after a use that completed; anything else is disposed.</summary>
         internal void Return(BoundCommand command)
@@ -47,6 +42,21 @@ namespace Mnesis.PowerShell.Binding
                 if (!_disposed && _idle.Count < Capacity && !_idle.ContainsKey(command.Sql))
                 {
                     _idle.Add(command.Sql, command);
+                    return;
+                }
+            }
+
+            command.Dispose();
+        }
+
+        /// <summary>Takes back one of Mnesis's own statements; they are kept whatever their number.</summary>
+        internal void ReturnOwn(BoundCommand command)
+        {
+            lock (_idle)
+            {
+                if (!_disposed && !_own.ContainsKey(command.Sql))
+                {
+                    _own.Add(command.Sql, command);
                     return;
                 }
             }
@@ -64,8 +74,28 @@ namespace Mnesis.PowerShell.Binding
                     command.Dispose();
                 }
 
+                foreach (BoundCommand command in _own.Values)
+                {
+                    command.Dispose();
+                }
+
                 _idle.Clear();
+                _own.Clear();
             }
+        }
+
+        private BoundCommand RentFrom(Dictionary<string, BoundCommand> commands, string sql)
+        {
+            lock (_idle)
+            {
+                if (commands.TryGetValue(sql, out BoundCommand cached))
+                {
+                    commands.Remove(sql);
+                    return cached;
+                }
+            }
+
+            return new BoundCommand(_engine, _connection, sql);
         }
     }
 }

@@ -20,9 +20,7 @@ namespace Mnesis.PowerShell.Cmdlets
         internal RowProgress(PSCmdlet cmdlet, bool hasRows)
         {
             _cmdlet = cmdlet;
-            object preference = cmdlet.SessionState.PSVariable.GetValue("ProgressPreference");
-            _wanted = hasRows && (!(preference is ActionPreference action)
-                || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore));
+            _wanted = hasRows && IsShown(cmdlet.SessionState.PSVariable.GetValue("ProgressPreference"));
         }
 
         /// <summary>How many rows there are in all, when known (-InputObject with a collection); 0 otherwise.</summary>
@@ -45,6 +43,9 @@ namespace Mnesis.PowerShell.Cmdlets
                 _cmdlet.WriteProgress(NewRecord(ProgressRecordType.Completed, target, rowsSeen));
             }
         }
+
+        private static bool IsShown(object preference) =>
+            !(preference is ActionPreference action) || (action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore);
 
         private ProgressRecord NewRecord(ProgressRecordType type, string target, int rowsSeen)
         {

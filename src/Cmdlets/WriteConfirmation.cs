@@ -13,13 +13,13 @@ namespace Mnesis.PowerShell.Cmdlets
         private const int StatementShown = 120;
 
         private readonly PSCmdlet _cmdlet;
-        private readonly string _statement;
+        private readonly string _sql;
 
         /// <param name="sql">The write's SQL; null for a -ScriptBlock write.</param>
         internal WriteConfirmation(PSCmdlet cmdlet, string sql)
         {
             _cmdlet = cmdlet;
-            _statement = sql == null ? null : Shorten(sql);
+            _sql = sql;
             InEffect = WhatIfOrConfirm(cmdlet);
         }
 
@@ -34,14 +34,15 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private string Describe(int rowNumber)
         {
-            if (_statement == null)
+            if (_sql == null)
             {
                 return Messages.ShouldProcessWriteScriptBlock;
             }
 
+            string statement = Shorten(_sql);
             return rowNumber > 0
-                ? string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteRow, rowNumber, _statement)
-                : string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteQuery, _statement);
+                ? string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteRow, rowNumber, statement)
+                : string.Format(CultureInfo.CurrentCulture, Messages.ShouldProcessWriteQuery, statement);
         }
 
         private static string Shorten(string sql)

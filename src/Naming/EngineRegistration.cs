@@ -15,11 +15,11 @@ namespace Mnesis.PowerShell.Naming
     {
         private readonly Lazy<StoreEngine> _engine;
         private readonly string[] _uriSchemes;
-        private readonly bool _deferred;
+        private readonly string _assemblyName;
 
-        private EngineRegistration(string name, bool takesPaths, bool takesKeywords, string[] uriSchemes, Func<StoreEngine> load, bool deferred)
+        private EngineRegistration(string name, bool takesPaths, bool takesKeywords, string[] uriSchemes, Func<StoreEngine> load, string assemblyName)
         {
-            _deferred = deferred;
+            _assemblyName = assemblyName;
             Name = name;
             TakesPaths = takesPaths;
             TakesKeywordConnectionStrings = takesKeywords;
@@ -36,25 +36,33 @@ namespace Mnesis.PowerShell.Naming
         internal bool TakesKeywordConnectionStrings { get; }
 
         /// <summary>True for an engine in an assembly of its own, loaded at its first use.</summary>
-        internal bool IsDeferred => _deferred;
+        internal bool IsDeferred => _assemblyName != null;
 
         /// <summary>The engine; loads its assembly on first use. Errors name <paramref name="parameterName"/>.</summary>
         internal StoreEngine Get(string parameterName)
         {
             // A deferred engine is built for .NET: Windows PowerShell 5.1 cannot load it.
-            if (_deferred && PlatformRuntime.IsNetFramework)
+            if (IsDeferred && PlatformRuntime.IsNetFramework)
             {
                 throw new MnesisException(Messages.EngineUnsupported, parameterName, Name, Environment.Version);
             }
 
-            return _engine.Value;
+            try
+            {
+                return _engine.Value;
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is BadImageFormatException || ex is TypeLoadException)
+            {
+                // The failure is kept: every later use reports it again, naming its own parameter.
+                throw new MnesisException(Messages.EngineLoadFailed, parameterName, ex, Name, _assemblyName, ex.Message);
+            }
         }
 
         internal bool TakesUriScheme(string scheme) => _uriSchemes.Contains(scheme, StringComparer.OrdinalIgnoreCase);
 
         /// <summary>An engine compiled into the module.</summary>
         internal static EngineRegistration BuiltIn(StoreEngine engine, bool takesPaths, bool takesKeywords, params string[] uriSchemes) =>
-            new EngineRegistration(engine.Name, takesPaths, takesKeywords, uriSchemes, () => engine, deferred: false);
+            new EngineRegistration(engine.Name, takesPaths, takesKeywords, uriSchemes, () => engine, assemblyName: null);
 
         /// <summary>
         /// An engine in an assembly of its own beside the module's (built for .NET, not .NET Framework),
@@ -62,19 +70,12 @@ namespace Mnesis.PowerShell.Naming
         /// </summary>
         internal static EngineRegistration Deferred(string name, string assemblyName, string typeName, bool takesPaths, bool takesKeywords,
             params string[] uriSchemes) =>
-            new EngineRegistration(name, takesPaths, takesKeywords, uriSchemes, () => Load(name, assemblyName, typeName), deferred: true);
+            new EngineRegistration(name, takesPaths, takesKeywords, uriSchemes, () => Load(assemblyName, typeName), assemblyName);
 
-        private static StoreEngine Load(string name, string assemblyName, string typeName)
+        private static StoreEngine Load(string assemblyName, string typeName)
         {
-            try
-            {
-                Type type = Assembly.Load(new AssemblyName(assemblyName)).GetType(typeName, throwOnError: true);
-                return (StoreEngine)type.GetField("Instance", BindingFlags.NonPublic | BindingFlags.Static).GetValue(null);
-            }
-            catch (Exception ex) when (ex is System.IO.IOException || ex is BadImageFormatException || ex is TypeLoadException)
-            {
-                throw new MnesisException(Messages.EngineLoadFailed, "ConnectionString", ex, name, assemblyName, ex.Message);
-            }
+            Type type = Assembly.Load(new AssemblyName(assemblyName)).GetType(typeName, throwOnError: true);
+            return (StoreEngine)type.GetField("Instance", BindingFlags.NonPublic | BindingFlags.Static).GetValue(null);
         }
     }
 }

@@ -29,23 +29,20 @@ namespace Mnesis.PowerShell.Reads
                 throw new MnesisException(Messages.QueryWrites, store, store.Target);
             }
 
-            using (command.CancelOn(request.Cancellation))
+            var active = store.ActiveWrite as WriteTransaction;
+            bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
+            if (insideWrite)
             {
-                var active = store.ActiveWrite as WriteTransaction;
-                bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
-                if (insideWrite)
+                active.SendHeldRows?.Invoke();
+                if (store.StoreEngine.Has(EngineCapabilities.FailedStatementAbortsTransaction) && active.Transaction != null)
                 {
-                    active.SendHeldRows?.Invoke();
-                    if (store.StoreEngine.Has(EngineCapabilities.FailedStatementAbortsTransaction) && active.Transaction != null)
-                    {
-                        RunInSavepoint(store, request, command, active.Transaction, host);
-                        return;
-                    }
+                    RunInSavepoint(store, request, command, active.Transaction, host);
+                    return;
                 }
-
-                DbTransaction ownTransaction = insideWrite ? null : store.StoreEngine.BeginRead(store.Connection);
-                Stream(store, request, command, insideWrite ? active.Transaction : ownTransaction, ownTransaction, host);
             }
+
+            DbTransaction ownTransaction = insideWrite ? null : store.StoreEngine.BeginRead(store.Connection);
+            Stream(store, request, command, insideWrite ? active.Transaction : ownTransaction, ownTransaction, host);
         }
 
         // A failed read must not spoil the write it runs in (PostgreSQL aborts the whole transaction).
@@ -68,6 +65,8 @@ namespace Mnesis.PowerShell.Reads
         private static void Stream(MnesisStore store, CommandRequest request, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction,
             IReadHost host)
         {
+            // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it.
+            CancellationTokenRegistration cancelOnStop = command.CancelOn(request.Cancellation);
             try
             {
                 if (request.Output == OutputShape.Scalar)
@@ -110,6 +109,8 @@ namespace Mnesis.PowerShell.Reads
             }
             finally
             {
+                cancelOnStop.Dispose();
+
                 // Nothing was written; ending it either way only frees the connection. Disposing rolls
                 // back, and does not throw on a connection that broke meanwhile.
                 ownTransaction?.Dispose();

@@ -7,7 +7,8 @@ namespace Mnesis.PowerShell.Writes
     /// <summary>
     /// The one way Mnesis marks a point to return to inside a write's transaction: a nested write, a
     /// write of a group commit, and a read inside a write each run in one, so that their failure
-    /// undoes only their own work. Its statements run through the store's prepared commands.
+    /// undoes only their own work. Its statements run through the store's prepared commands (a
+    /// failed savepoint statement leaves its prepared command reusable).
     /// </summary>
     internal readonly struct Savepoint
     {
@@ -42,14 +43,14 @@ namespace Mnesis.PowerShell.Writes
 
         private void Run(string statement)
         {
-            BoundCommand command = _store.Commands.Rent(statement + _name);
+            BoundCommand command = _store.Commands.RentOwn(statement + _name);
             try
             {
                 command.Execute(_transaction);
             }
             finally
             {
-                _store.Commands.Return(command);
+                _store.Commands.ReturnOwn(command);
             }
         }
     }

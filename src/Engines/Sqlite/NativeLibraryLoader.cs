@@ -139,15 +139,15 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         private sealed class ProviderResolver
         {
-            private readonly IntPtr s_handle;
+            private readonly IntPtr _handle;
 
             internal ProviderResolver(IntPtr handle)
             {
-                s_handle = handle;
+                _handle = handle;
             }
 
             public IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-                libraryName == "e_sqlite3" ? s_handle : IntPtr.Zero;
+                libraryName == "e_sqlite3" ? _handle : IntPtr.Zero;
         }
     }
 }

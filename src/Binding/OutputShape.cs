@@ -1,4 +1,4 @@
-namespace Mnesis.PowerShell.Engines
+namespace Mnesis.PowerShell.Binding
 {
     /// <summary>What a call returns.</summary>
     internal enum OutputShape

@@ -1,13 +1,13 @@
 using System.Collections;
 using System.Threading;
 
-namespace Mnesis.PowerShell.Engines
+namespace Mnesis.PowerShell.Binding
 {
     /// <summary>
     /// One call's SQL and everything that goes with it, made once by the cmdlet and carried as one
-    /// value to the write or read session and on to the engine's command: the values of its
-    /// parameters, whether rows come as input, how many rows a transaction holds, what the call
-    /// returns, and the token that Ctrl+C cancels.
+    /// value to the write or read session: the values of its parameters, whether rows come as
+    /// input, how many rows a transaction holds, what the call returns, and the token that Ctrl+C
+    /// cancels, which the session hands to the engine's command (BoundCommand.CancelOn).
     /// </summary>
     internal sealed class CommandRequest
     {
