@@ -1,17 +1,118 @@
+# Writes and rollback: -Query, pipeline rows, -BatchSize, -ScriptBlock transactions, -WhatIf, Ctrl+C.
+BeforeDiscovery {
+    . "$PSScriptRoot/Support/Engines.ps1"
+}
+
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
+    . "$PSScriptRoot/Support/Engines.ps1"
+    . "$PSScriptRoot/Support/Fixtures.ps1"
+    $mod = $env:MNESIS_TEST_MODULE
+}
 
-    function Get-Rows([string] $Sql = 'SELECT a, b FROM t ORDER BY a') {
-        $reader = $null
-        $command = (Get-MnesisConnection -LiteralPath $db -Pool $pool).CreateCommand()
-        try {
-            $command.CommandText = $Sql
-            $reader = $command.ExecuteReader()
-            while ($reader.Read()) { , @(0..($reader.FieldCount - 1) | ForEach-Object { $reader.GetValue($_) }) }
+# On every engine (Support/Engines.ps1). What only one engine has is in Sqlite.Tests.ps1 or PostgreSql.Tests.ps1.
+Describe 'Writes on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeAll {
+        if ($Skip) { Write-Host "Skipping the $Engine behaviour suite: $Why." }
+    }
+
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateItems')
+    }
+
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    Context 'writes' {
+        It 'runs several statements as one transaction: a failing one undoes the others' {
+            { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''a''); INSERT INTO item(name) VALUES (NULL)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Get-TestRowCount $target 'item' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''next'')' | Should -Be 1
         }
-        finally {
-            if ($reader) { $reader.Dispose() }
-            $command.Dispose()
+
+        It 'keeps the engine''s message and names the store in an error' {
+            $err = { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*' -PassThru
+            $err.Exception.Message | Should -BeLike '*nowhere*'
+            $err.Exception.Message | Should -BeLike "*$((Get-MnesisPool -Pool $pool).Target)*"
+            $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        }
+
+        It 'writes pipeline rows in one transaction: <Count> rows, or none when row <Bad> fails' -ForEach @(
+            @{ Count = 12; Bad = 7 }, @{ Count = 1234; Bad = 1100 }
+        ) {
+            $source = 1..$Count | ForEach-Object { [pscustomobject]@{ name = "n$_"; qty = $_ } }
+            $source | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name, qty) VALUES (@name, @qty)' | Should -Be $Count
+            Get-TestRowCount $target 'item' | Should -Be $Count
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query 'DELETE FROM item'
+            $failing = 1..$Count | ForEach-Object { [pscustomobject]@{ name = if ($_ -eq $Bad) { $null } else { "n$_" }; qty = $_ } }
+            { $failing | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name, qty) VALUES (@name, @qty)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Get-TestRowCount $target 'item' | Should -Be 0
+        }
+
+        It 'writes -InputObject rows, and with -BatchSize keeps exactly the batches committed before a failure' {
+            $rows = 1..10 | ForEach-Object { @{ name = if ($_ -eq 8) { $null } else { "n$_" }; qty = $_ } }
+            { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name, qty) VALUES (@name, @qty)' -InputObject $rows -BatchSize 3 } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            (Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT qty FROM item ORDER BY qty').qty | Should -Be (1..6)
+        }
+    }
+
+    Context '-ScriptBlock writes' {
+        It 'commits when the block ends and rolls back when it throws' {
+            Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                param($Connection, $Transaction)
+                $command = $Connection.CreateCommand()
+                $command.Transaction = $Transaction
+                $command.CommandText = 'INSERT INTO item(name) VALUES (''from block'')'
+                $null = $command.ExecuteNonQuery()
+            }
+            Get-TestRowCount $target 'item' | Should -Be 1
+            { Invoke-MnesisWrite -Pool $pool @name -ScriptBlock { $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''x'')'; throw 'block failed' } } |
+                Should -Throw '*block failed*'
+            Get-TestRowCount $target 'item' | Should -Be 1
+            (Get-MnesisPool -Pool $pool).Rollbacks | Should -BeGreaterOrEqual 1
+        }
+
+        It 'joins a nested write as a savepoint: a caught inner failure undoes only the inner write' {
+            Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''outer'')'
+                try { $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''inner''); INSERT INTO item(name) VALUES (NULL)' }
+                catch { }
+                $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''after'')'
+            }
+            (Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT name FROM item ORDER BY id').name | Should -Be @('outer', 'after')
+        }
+    }
+
+    Context 'safety' {
+        It 'changes nothing under -WhatIf' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''keep'')'
+            Invoke-MnesisWrite -Pool $pool @name -Query 'DELETE FROM item' -WhatIf | Should -BeNullOrEmpty
+            Get-TestRowCount $target 'item' | Should -Be 1
+        }
+
+        It 'refuses writes to a -ReadOnly store' {
+            Close-MnesisPool -Pool $pool
+            $store = Open-MnesisStore -Pool $pool @name -ReadOnly
+            { Invoke-MnesisWrite -Store $store -Query 'INSERT INTO item(name) VALUES (''no'')' } | Should -Throw -ErrorId 'MnesisStoreReadOnly,*'
+            Invoke-MnesisQuery -Store $store -Query 'SELECT count(*) FROM item' -Scalar | Should -Be 0
+        }
+
+        It 'shows no parameter value in -Verbose, for writes that succeed or fail' {
+            $secret = "s3cret-$([guid]::NewGuid())"
+            $verbose = @(
+                Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (@n)' -Parameters @{ n = $secret } -Verbose 4>&1
+                try { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO nowhere VALUES (@n)' -Parameters @{ n = $secret } -Verbose 4>&1 } catch { $_ | Out-String }
+                try { [pscustomobject]@{ n = $secret } | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (@n); INSERT INTO nowhere VALUES (1)' -Verbose 4>&1 } catch { $_ | Out-String }
+            ) | ForEach-Object { "$_" }
+            $verbose -join "`n" | Should -Not -BeLike "*$secret*"
+            $verbose -join "`n" | Should -BeLike '*rolled back*'
         }
     }
 }
@@ -22,6 +123,7 @@ Describe 'Invoke-MnesisWrite' {
         $db = Join-Path $TestDrive "write-$([guid]::NewGuid().ToString('N')).db"
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)'
     }
+
     AfterEach { Close-MnesisPool -Pool $pool }
 
     Context '-Query with -Parameters' {
@@ -31,35 +133,6 @@ Describe 'Invoke-MnesisWrite' {
             $store = Open-MnesisStore -Pool $pool -Path $other
             $store.WalMode | Should -BeTrue
             $store.BusyTimeout | Should -Be 30
-        }
-
-        It 'binds @name, $name and :name by name and outputs the rows changed' {
-            $query = 'INSERT INTO t(a, b) VALUES (@a, $b); INSERT INTO t(a, b) VALUES (:c, @b)'
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query $query -Parameters @{ a = 1; b = 'one'; c = 2 } | Should -Be 2
-            Get-Rows | ForEach-Object { $_ -join '=' } | Should -Be @('1=one', '2=one')
-        }
-
-        It 'matches parameter names regardless of case, also in case-sensitive dictionaries' {
-            $values = [Collections.Generic.Dictionary[string, object]]::new()
-            $values['A'] = 7
-            $values['B'] = 'seven'
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters $values | Should -Be 1
-            @(Get-Rows)[0] -join '=' | Should -Be '7=seven'
-        }
-
-        It 'stores $null as NULL and keeps byte arrays, dates and booleans' {
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE v(n, blob, d, flag)'
-            $bytes = [byte[]](0, 1, 254, 255)
-            $date = [datetime]::new(2026, 11, 25, 8, 30, 0)
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO v VALUES (@n, @blob, @d, @flag)' -Parameters @{ n = $null; blob = $bytes; d = $date; flag = $true }
-            Invoke-Sqlite3 $db 'SELECT typeof(n), hex(blob), d, flag FROM v' | Should -Be "null|0001FEFF|$($date.ToString('yyyy-MM-dd HH:mm:ss'))|1"
-        }
-
-        It 'stores values that look like SQL injection verbatim' {
-            $evil = "x'); DROP TABLE t; --"
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, @b)' -Parameters @{ b = $evil }
-            @(Get-Rows)[0][1] | Should -BeExactly $evil
-            Invoke-Sqlite3 $db "SELECT count(*) FROM sqlite_master WHERE name = 't'" | Should -Be 1
         }
 
         It 'commits: an independent reader (sqlite3) sees the row as soon as the call returns' {
@@ -118,99 +191,6 @@ Describe 'Invoke-MnesisWrite' {
                 Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
             ($records.Message -join "`n") | Should -BeLike "*$db*" -Because 'the commit happens after the preference was turned on'
             Get-Rows 'SELECT count(*) FROM t' | Should -Be 3
-        }
-    }
-
-    # A store found again from how its path was spelled must be the file that spelling names now.
-    Context 'a path spelled the same way again' {
-        BeforeEach {
-            $one = New-TestFolder
-            $two = New-TestFolder
-            $drive = "mnesis$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        }
-        AfterEach { Remove-PSDrive -Name $drive -ErrorAction SilentlyContinue }
-
-        It 'writes to the file under the new root when a drive is made again with another root' {
-            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
-            Invoke-MnesisWrite -Pool $pool -Path "${drive}:/same.db" -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
-            Remove-PSDrive -Name $drive
-            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $two
-            Invoke-MnesisWrite -Pool $pool -Path "${drive}:/same.db" -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (2)' | Should -Be 1
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 (Join-Path $one 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
-            Invoke-Sqlite3 (Join-Path $two 'same.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
-        }
-
-        It 'writes under the drive''s own location for a drive-relative path after that location moved' {
-            $null = New-Item -ItemType Directory -Path (Join-Path $one 'a'), (Join-Path $one 'b')
-            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
-            foreach ($sub in 'a', 'b') {
-                Push-Location "${drive}:/$sub"
-                Pop-Location
-                Push-Location -LiteralPath $TestDrive
-                try { $null = Invoke-MnesisWrite -Pool $pool -Path "${drive}:rel.db" -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $sub } }
-                finally { Pop-Location }
-            }
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 (Join-Path $one 'a/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'a'
-            Invoke-Sqlite3 (Join-Path $one 'b/rel.db') 'SELECT group_concat(v) FROM t' | Should -Be 'b'
-        }
-
-        It 'writes to the file under the new location when the same relative path is used elsewhere' {
-            foreach ($folder in $one, $two, $one) {
-                Push-Location -LiteralPath $folder
-                try { $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $folder } }
-                finally { Pop-Location }
-            }
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 (Join-Path $one 'rel.db') 'SELECT count(*) FROM t' | Should -Be '2'
-            Invoke-Sqlite3 (Join-Path $two 'rel.db') 'SELECT count(*) FROM t' | Should -Be '1'
-        }
-
-        It 'writes to the file under the new root when the current drive is made again with another root' {
-            $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $one
-            Push-Location "${drive}:/"
-            try {
-                $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
-                Set-Location -LiteralPath $TestDrive
-                Remove-PSDrive -Name $drive
-                $null = New-PSDrive -Name $drive -PSProvider FileSystem -Root $two
-                Set-Location "${drive}:/"
-                $null = Invoke-MnesisWrite -Pool $pool -Path 'rel.db' -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (2)'
-            }
-            finally { Pop-Location }
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 (Join-Path $one 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '1'
-            Invoke-Sqlite3 (Join-Path $two 'rel.db') 'SELECT group_concat(v) FROM t' | Should -Be '2'
-        }
-
-        It 'writes under the new home for a provider-qualified ~ path after the provider''s home changed' {
-            $fileSystem = Get-PSProvider FileSystem
-            $savedHome = $fileSystem.Home
-            try {
-                foreach ($folder in $one, $two) {
-                    $fileSystem.Home = $folder
-                    $null = Invoke-MnesisWrite -Pool $pool -Path 'FileSystem::~/home.db' -Query 'CREATE TABLE IF NOT EXISTS t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = $folder }
-                }
-            }
-            finally { $fileSystem.Home = $savedHome }
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 (Join-Path $one 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
-            Invoke-Sqlite3 (Join-Path $two 'home.db') 'SELECT count(*) FROM t' | Should -Be '1'
-        }
-
-        It 'opens the file again after its store was closed, instead of using the closed store' {
-            $path = Join-Path $one 'closed.db'
-            $first = Open-MnesisStore -Pool $pool -Path $path
-            $null = Invoke-MnesisWrite -Pool $pool -Path $path -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
-            Close-MnesisPool -Pool $pool -Path $path
-            $first.IsOpen | Should -BeFalse
-            Invoke-MnesisWrite -Pool $pool -Path $path -Query 'INSERT INTO t VALUES (2)' | Should -Be 1
-            $second = Open-MnesisStore -Pool $pool -Path $path
-            [object]::ReferenceEquals($first, $second) | Should -BeFalse
-            $second.IsOpen | Should -BeTrue
-            Close-MnesisPool -Pool $pool
-            Invoke-Sqlite3 $path 'SELECT group_concat(v) FROM t' | Should -Be '1,2'
         }
     }
 
@@ -492,6 +472,156 @@ Describe 'Invoke-MnesisWrite' {
                 } | Should -Be 1
             }
             finally { Remove-TestShell $writer }
+        }
+    }
+}
+
+Describe '-WhatIf and -Confirm on Invoke-MnesisWrite' {
+    BeforeAll {
+        $folder = New-TestFolder
+        $db = Join-Path $folder 'whatif.db'
+        $null = Invoke-Sqlite3 $db 'CREATE TABLE host(name); INSERT INTO host VALUES (''web01'');'
+    }
+
+    It 'declares ConfirmImpact Medium, so it does not prompt by default' {
+        $attribute = (Get-Command Invoke-MnesisWrite).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attribute.SupportsShouldProcess | Should -BeTrue
+        $attribute.ConfirmImpact | Should -Be 'Medium'
+    }
+
+    It 'names the store and the statement and changes nothing, for a query, a new file and pipeline rows' {
+        $output = Invoke-TestChild $folder @'
+Invoke-MnesisWrite -Path ./whatif.db -Query 'DELETE FROM host' -WhatIf
+Invoke-MnesisWrite -Path ./new.db -Query 'CREATE TABLE x(y)' -WhatIf
+'a', 'b' | ForEach-Object { @{ n = $_ } } | Invoke-MnesisWrite -Path ./whatif.db -Query 'INSERT INTO host VALUES (@n)' -WhatIf
+"rows=$(Invoke-MnesisQuery -Path ./whatif.db -Query 'SELECT count(*) FROM host' -Scalar)"
+'@
+        $text = $output -join "`n"
+        $text | Should -BeLike "*What if: *Write: DELETE FROM host*$db*"
+        $text | Should -BeLike '*What if: *Write: CREATE TABLE x(y)*new.db*'
+        $text | Should -BeLike '*What if: *Write input row 1: INSERT INTO host VALUES (@n)*'
+        $text | Should -BeLike '*What if: *Write input row 2: INSERT INTO host VALUES (@n)*'
+        $output | Should -Contain 'rows=1'
+        Join-Path $folder 'new.db' | Should -Not -Exist
+    }
+
+    It 'asks before writing when $ConfirmPreference is Medium, and not by default' {
+        # A -NonInteractive pwsh cannot answer a prompt: asking shows as an error, and nothing is written.
+        $output = Invoke-TestChild $folder @'
+try { $ConfirmPreference = 'Medium'; $null = Invoke-MnesisWrite -Path ./whatif.db -Query 'INSERT INTO host VALUES (''asked'')' -ErrorAction Stop; 'asked=no' }
+catch { 'asked=yes' }
+$ConfirmPreference = 'High'
+"written=$(Invoke-MnesisWrite -Path ./whatif.db -Query 'INSERT INTO host VALUES (''quiet'')')"
+"names=$(Invoke-MnesisQuery -Path ./whatif.db -Query 'SELECT group_concat(name) FROM host' -Scalar)"
+'@
+        $output | Should -Contain 'asked=yes'
+        $output | Should -Contain 'written=1'
+        $output | Should -Contain 'names=web01,quiet'
+    }
+}
+
+Describe 'Counts of changed rows' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $folder = New-TestFolder
+        $db = Join-Path $folder 'misc.db'
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE host(name, os)'
+    }
+
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'reports 0 for a statement that changes no rows right after one that did' {
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO host VALUES (1, 2), (3, 4)' | Should -Be 2
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t2(x)' | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO host VALUES (5, 6); CREATE TABLE t3(x)' | Should -Be 1
+        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'UPDATE host SET os = 0 WHERE 0' | Should -Be 0
+    }
+}
+
+Describe 'Verbose output of writes' {
+    Context 'verbose output' {
+        It 'names pool events and paths but never parameter values' {
+            $pool = New-MnesisPool
+            try {
+                $db = Join-Path $TestDrive 'verbose.db'
+                $secret = "s3cret-$([guid]::NewGuid())"
+                $verbose = @(
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)' -Verbose 4>&1
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose 4>&1
+                    [pscustomobject]@{ v = $secret } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Verbose 4>&1
+                    Close-MnesisPool -Pool $pool -Verbose 4>&1
+                ) | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+                $verbose -join "`n" | Should -Not -BeLike "*$secret*"
+                $verbose | Where-Object { $_ -like "*opened*$db*" } | Should -Not -BeNullOrEmpty
+                $verbose | Where-Object { $_ -like "*closed*$db*" } | Should -Not -BeNullOrEmpty
+            }
+            finally { Close-MnesisPool -Pool $pool }
+        }
+
+        It 'never names a parameter value, also when a write fails and rolls back (<Form>)' -ForEach @(
+            @{ Form = 'a failing statement with -Parameters'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a failing piped row, with -Parameters defaults'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ v = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u VALUES (@v, @w)' -Parameters @{ w = "$secret-default" } -Verbose
+                }
+            }
+            @{ Form = 'a failing batch of -BatchSize'; Id = 'MnesisSqlFailed'; Write = {
+                    param($pool, $db, $secret)
+                    1..5 | ForEach-Object { @{ v = "$secret-$([Math]::Min($_, 4))" } } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u(v, w) VALUES (@v, @w)' -Parameters @{ w = $secret } -BatchSize 2 -Verbose
+                }
+            }
+            @{ Form = 'a row with a missing parameter'; Id = 'MnesisParameterMissing'; Write = {
+                    param($pool, $db, $secret)
+                    [pscustomobject]@{ v = $secret }, [pscustomobject]@{ other = $secret } |
+                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ unused = $secret } -Verbose
+                }
+            }
+            @{ Form = 'a value of a type SQLite cannot store'; Id = 'MnesisParameterTypeUnsupported'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = @{ inner = $secret } } -Verbose
+                }
+            }
+            @{ Form = 'a failing -ScriptBlock write with a nested write'; Id = 'BlockFailed'; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose
+                        Write-Error -Message 'the block failed' -ErrorId 'BlockFailed' -ErrorAction Stop
+                    }
+                }
+            }
+            @{ Form = 'a failing nested write caught inside its -ScriptBlock write'; Id = $null; Write = {
+                    param($pool, $db, $secret)
+                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
+                        try { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose }
+                        catch { }
+                    }
+                }
+            }
+        ) {
+            $pool = New-MnesisPool
+            try {
+                $db = Join-Path $TestDrive "secret-$([guid]::NewGuid().ToString('N')).db"
+                $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); CREATE TABLE u(v UNIQUE, w)'
+                $secret = "s3cret-$([guid]::NewGuid().ToString('N'))"
+                $records = [Collections.Generic.List[object]]::new()
+                $thrown = $null
+                # Streamed record by record, so what came before the failure is kept.
+                try { & $Write $pool $db $secret *>&1 | ForEach-Object { $records.Add($_) } }
+                catch { $thrown = $_ }
+
+                if ($Id) { $thrown.FullyQualifiedErrorId | Should -BeLike "$Id*" }
+                else { $thrown | Should -BeNullOrEmpty }
+                $messages = @($records | Where-Object { $_ -is [Management.Automation.VerboseRecord] -or $_ -is [Management.Automation.WarningRecord] -or $_ -is [Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+                $messages | Where-Object { $_ -like '*rolled back*' } | Should -Not -BeNullOrEmpty -Because 'the rollback was reported in -Verbose'
+                $messages -join "`n" | Should -Not -BeLike "*$secret*"
+            }
+            finally { Close-MnesisPool -Pool $pool }
         }
     }
 }

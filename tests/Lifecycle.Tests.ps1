@@ -1,5 +1,58 @@
+# Lifecycle: closing stores and pools, connections that end with their runspace, importing and
+# removing the module.
+BeforeDiscovery {
+    . "$PSScriptRoot/Support/Engines.ps1"
+}
+
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
+    . "$PSScriptRoot/Support/Engines.ps1"
+    . "$PSScriptRoot/Support/Fixtures.ps1"
+    $mod = $env:MNESIS_TEST_MODULE
+}
+
+# On every engine (Support/Engines.ps1). What only one engine has is in Sqlite.Tests.ps1 or PostgreSql.Tests.ps1.
+Describe 'Lifecycle on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeAll {
+        if ($Skip) { Write-Host "Skipping the $Engine behaviour suite: $Why." }
+    }
+
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateItems')
+    }
+
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    Context 'opening' {
+        It 'closes the store and its connection with Close-MnesisPool' {
+            $store = Open-MnesisStore -Pool $pool @name
+            $connection = Get-MnesisConnection -Pool $pool @name
+            Close-MnesisPool -Pool $pool @name
+            $store.IsOpen | Should -BeFalse
+            $connection.State | Should -Be 'Closed'
+            { Invoke-MnesisWrite -Store $store -Query 'DELETE FROM item' } | Should -Throw -ErrorId 'MnesisStoreClosed,*'
+        }
+    }
+
+    Context '-ScriptBlock writes' {
+        It 'refuses to close the store from inside its own write, at once, and the store still works' {
+            $outcome = Invoke-TestWithLimit -Arguments $pool, $name -What 'Close-MnesisPool inside a write to give up at once' -TimeoutSeconds 20 -Script {
+                param($pool, $name)
+                try { Invoke-MnesisWrite -Pool $pool @name -ScriptBlock { Close-MnesisPool -Pool $pool -ErrorAction Stop }; 'closed' }
+                catch { $_.FullyQualifiedErrorId }
+            }
+            $outcome | Should -BeLike 'MnesisCloseInsideWrite,*'
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO item(name) VALUES (''still works'')' | Should -Be 1
+        }
+    }
 }
 
 Describe 'Close-MnesisPool' {
@@ -13,6 +66,7 @@ Describe 'Close-MnesisPool' {
         $connectionOne = Get-MnesisConnection -Pool $pool -Path $one
         $connectionTwo = Get-MnesisConnection -Pool $pool -Path $two
     }
+
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'with -Path closes only that store' {
@@ -37,20 +91,6 @@ Describe 'Close-MnesisPool' {
             (Get-MnesisConnection -Pool $otherPool -Path $one).State | Should -Be 'Open'
         }
         finally { Close-MnesisPool -Pool $otherPool }
-    }
-
-    It 'releases the file: no descriptor left, -wal and -shm gone, and the file can be deleted' -Skip:(-not (Test-Path /proc/self/fd)) {
-        $null = Invoke-MnesisWrite -Store $storeOne -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
-        Get-TestOpenHandleCount -Path $one | Should -BeGreaterThan 0 -Because 'the open store holds the file'
-        Test-Path -LiteralPath "$one-wal" | Should -BeTrue -Because 'a WAL store has its -wal file while open'
-
-        Close-MnesisPool -Pool $pool -Path $one
-        Get-TestOpenHandleCount -Path $one | Should -Be 0
-        Test-Path -LiteralPath "$one-wal" | Should -BeFalse
-        Test-Path -LiteralPath "$one-shm" | Should -BeFalse
-        Invoke-Sqlite3 $one 'SELECT count(*) FROM t' | Should -Be 1 -Because 'the WAL was checkpointed into the file'
-        Remove-Item -LiteralPath $one
-        Test-Path -LiteralPath $one | Should -BeFalse
     }
 
     It 'reopening gives a new store and a new connection that see the data written before' {
@@ -150,6 +190,7 @@ Describe 'Close-MnesisPool inside a write of the same store' {
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)'
         $store = Open-MnesisStore -Pool $pool -Path $db
     }
+
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'refuses with MnesisCloseInsideWrite at once, and the write and the store go on (<Form>)' -ForEach @(
@@ -219,5 +260,172 @@ Describe 'Close-MnesisPool inside a write of the same store' {
         $store.IsOpen | Should -BeTrue
         $store.Rollbacks | Should -Be 1
         Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (2)' | Should -Be 1
+    }
+}
+
+Describe 'Piped paths' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $folder = New-TestFolder
+        $db = Join-Path $folder 'misc.db'
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE host(name, os)'
+    }
+
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    It 'takes plain path strings from the pipeline in Get-MnesisConnection and Close-MnesisPool' {
+        $connection = $db | Get-MnesisConnection -Pool $pool
+        $connection.State | Should -Be 'Open'
+        $db | Close-MnesisPool -Pool $pool
+        $connection.State | Should -Be 'Closed'
+        $pool.Count | Should -Be 0
+    }
+}
+
+Describe 'The pool' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "pool-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT, n INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
+    }
+
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    Context 'one connection per runspace' {
+        It 'gives every runspace its own connection and closes it when the runspace closes' {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 60 -ErrorVariable stopped -Parallel {
+                    Import-Module $using:mod
+                    $null = Open-MnesisStore -Path $using:db
+                    $connection = Get-MnesisConnection -Path $using:db
+                    $connection.State.ToString()
+                    , $connection
+                })
+            $ErrorActionPreference = 'Stop'
+            $states = $connections | Where-Object { $_ -is [string] }
+            $live = $connections | Where-Object { $_ -isnot [string] }
+            $states | Should -Be @('Open', 'Open', 'Open', 'Open') -Because "every runspace reports within 60 s (the others were stopped: $stopped)"
+            $distinct = [Collections.Generic.HashSet[object]]::new([Collections.Generic.ReferenceEqualityComparer]::Instance)
+            foreach ($connection in $live) { $null = $distinct.Add($connection) }
+            $distinct.Count | Should -Be 4
+            # The runspaces are disposed as ForEach-Object ends; a leaked connection never closes.
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while (@($live | Where-Object State -NE 'Closed').Count -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            foreach ($connection in $live) { $connection.State | Should -Be 'Closed' }
+        }
+
+        It 'closes a thread job''s connections when the job''s runspace ends' {
+            $job = Start-ThreadJob -ArgumentList $mod, $db {
+                param($mod, $db)
+                Import-Module $mod
+                $null = Open-MnesisStore -Path $db
+                , (Get-MnesisConnection -Path $db)
+            }
+            $connection = Wait-TestJob -Job $job -What 'a thread job opening a store'
+            # ThreadJob reports Completed a moment before it disposes the runspace; a leak never closes.
+            $deadline = [datetime]::UtcNow.AddSeconds(10)
+            while ($connection.State -ne 'Closed' -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $connection.State | Should -Be 'Closed'
+        }
+
+        It 'closes a runspace''s connections on Remove-Module' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($mod, $db)
+                        Import-Module $mod
+                        $null = Open-MnesisStore -Path $db
+                        , (Get-MnesisConnection -Path $db)
+                    }).AddArgument($mod).AddArgument($db)
+                $connection = @(Invoke-TestPowerShell -PowerShell $ps -What 'a runspace opening a store')[0]
+                $connection.State | Should -Be 'Open'
+                $ps.Commands.Clear()
+                $null = $ps.AddScript('Remove-Module Mnesis')
+                $null = Invoke-TestPowerShell -PowerShell $ps -What 'Remove-Module Mnesis closing the runspace''s stores'
+                $connection.State | Should -Be 'Closed'
+            }
+            finally { Remove-TestShell $ps }
+        }
+    }
+}
+
+Describe 'The Mnesis module' {
+    Context 'loading in a fresh pwsh' {
+        BeforeAll {
+            # A copy of the built module elsewhere, and a current folder that is neither.
+            $copy = Join-Path $TestDrive 'copied modules/Mnesis'
+            $null = New-Item -ItemType Directory -Force (Split-Path $copy)
+            Copy-Item -Recurse $mod $copy
+            $work = Join-Path $TestDrive 'work dir'
+            $null = New-Item -ItemType Directory -Force $work
+            $before = Get-TestTreeSnapshot -Path $copy
+            $script = @'
+$ErrorActionPreference = 'Stop'
+Import-Module $args[0]
+$store = Open-MnesisStore ./x.db
+$rows = Invoke-MnesisWrite -Path ./x.db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (@v)' -Parameters @{ v = 'from child' }
+"path=$($store.Path)"
+"rows=$rows"
+"wal=$($store.WalMode)"
+"native=" + ((Get-Content /proc/self/maps -ErrorAction SilentlyContinue | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '')
+"ld=$env:LD_LIBRARY_PATH"
+Close-MnesisPool
+'@
+            $scriptFile = Join-Path $TestDrive 'child.ps1'
+            Set-Content -LiteralPath $scriptFile -Value $script
+            Push-Location $work
+            try {
+                $output = Invoke-Pwsh -ArgumentList '-File', $scriptFile, $copy -What 'a fresh pwsh importing the copied module' -TimeoutSeconds 60
+                $exitCode = $LASTEXITCODE
+            }
+            finally { Pop-Location }
+            $lines = @{}
+            foreach ($line in $output) { if ("$line" -match '^(\w+)=(.*)$') { $lines[$Matches[1]] = $Matches[2] } }
+        }
+
+        It 'imports and writes without error from a copied folder and another current folder' {
+            $exitCode | Should -Be 0 -Because ($output -join "`n")
+            $lines['rows'] | Should -Be 1
+            $lines['wal'] | Should -Be 'True'
+        }
+
+        It 'resolves the relative path against the PowerShell location' {
+            $lines['path'] | Should -Be (Join-Path (Resolve-Path $work).ProviderPath 'x.db')
+            Invoke-Sqlite3 (Join-Path $work 'x.db') 'SELECT v FROM t' | Should -Be 'from child'
+        }
+
+        It 'loads the native library from the module''s own runtimes folder' -Skip:(-not (Test-Path /proc/self/maps)) {
+            $lines['native'] | Should -BeLike "$((Resolve-Path $copy).ProviderPath)*runtimes*native*e_sqlite3*"
+        }
+
+        It 'changes neither the environment nor the module folder' {
+            $lines['ld'] | Should -BeNullOrEmpty
+            Get-TestTreeSnapshot -Path $copy | Should -Be $before
+        }
+    }
+
+    Context 'the import''s background warm-up' {
+        It 'readies the module''s own native SQLite without creating a file or opening a store' -Skip:(-not (Test-Path /proc/self/maps)) {
+            $work = New-TestFolder
+            $before = Get-TestTreeSnapshot -Path $work
+            $moduleBefore = Get-TestTreeSnapshot -Path $mod
+            $script = Join-Path (New-TestFolder) 'warm.ps1'
+            Set-Content -LiteralPath $script -Value @'
+Import-Module $args[0] -ErrorAction Stop
+$deadline = [DateTime]::UtcNow.AddSeconds(20)
+do { $native = Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1 }
+until ($native -or [DateTime]::UtcNow -gt $deadline -or -not (Start-Sleep -Milliseconds 50))
+"native=$($native -replace '^[^/]*', '')"
+"stores=$(@(Get-MnesisPool).Count)"
+'@
+            Push-Location $work
+            try { $output = Invoke-Pwsh -ArgumentList '-File', $script, $mod -What 'a pwsh waiting for the warm-up' -TimeoutSeconds 60 }
+            finally { Pop-Location }
+            $output | Should -Contain "native=$(Join-Path (Resolve-Path $mod).ProviderPath 'runtimes/linux-x64/native/libe_sqlite3.so')" -Because ($output -join "`n")
+            $output | Should -Contain 'stores=0'
+            Get-TestTreeSnapshot -Path $work | Should -Be $before
+            Get-TestTreeSnapshot -Path $mod | Should -Be $moduleBefore
+        }
     }
 }
