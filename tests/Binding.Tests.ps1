@@ -55,54 +55,63 @@ Describe 'Binding on <Engine>' -ForEach (Get-TestEngines) {
     }
 }
 
-Describe 'Invoke-MnesisWrite' {
+Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $db = Join-Path $TestDrive "write-$([guid]::NewGuid().ToString('N')).db"
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)'
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateT')
     }
-
-    AfterEach { Close-MnesisPool -Pool $pool }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
 
     Context '-Query with -Parameters' {
         It 'binds @name, $name and :name by name and outputs the rows changed' {
             $query = 'INSERT INTO t(a, b) VALUES (@a, $b); INSERT INTO t(a, b) VALUES (:c, @b)'
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query $query -Parameters @{ a = 1; b = 'one'; c = 2 } | Should -Be 2
-            Get-Rows | ForEach-Object { $_ -join '=' } | Should -Be @('1=one', '2=one')
+            Invoke-MnesisWrite -Pool $pool @name -Query $query -Parameters @{ a = 1; b = 'one'; c = 2 } | Should -Be 2
+            Get-TestColumn $target "SELECT a || '=' || b FROM t ORDER BY a" | Should -Be @('1=one', '2=one')
         }
 
         It 'matches parameter names regardless of case, also in case-sensitive dictionaries' {
             $values = [Collections.Generic.Dictionary[string, object]]::new()
             $values['A'] = 7
             $values['B'] = 'seven'
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters $values | Should -Be 1
-            @(Get-Rows)[0] -join '=' | Should -Be '7=seven'
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters $values | Should -Be 1
+            Get-TestColumn $target "SELECT a || '=' || b FROM t" | Should -Be '7=seven'
         }
 
         It 'stores values that look like SQL injection verbatim' {
             $evil = "x'); DROP TABLE t; --"
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, @b)' -Parameters @{ b = $evil }
-            @(Get-Rows)[0][1] | Should -BeExactly $evil
-            Invoke-Sqlite3 $db "SELECT count(*) FROM sqlite_master WHERE name = 't'" | Should -Be 1
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, @b)' -Parameters @{ b = $evil }
+            Get-TestColumn $target 'SELECT b FROM t' | Should -BeExactly $evil
+            Get-TestRowCount $target 't' | Should -Be 1 -Because 'the table is still there'
         }
     }
 }
 
-Describe 'Awkward column names' {
+Describe 'Awkward column names on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $folder = New-TestFolder
-        $db = Join-Path $folder 'misc.db'
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE host(name, os)'
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE host(name text, os text)'
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
     }
 
-    AfterEach { Close-MnesisPool -Pool $pool }
-
     It 'binds Import-Csv columns whose names hold spaces and dashes as @Host_Name and @os_version' {
-        $csv = Join-Path $folder 'hosts.csv'
+        $csv = Join-Path (New-TestFolder) 'hosts.csv'
         Set-Content -LiteralPath $csv -Value "Host Name,os-version`nweb01,linux`ndb01,bsd"
-        Import-Csv $csv | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO host VALUES (@Host_Name, @os_version)' | Should -Be 2
-        Invoke-Sqlite3 $db 'SELECT group_concat(name || ''/'' || os) FROM host' | Should -Be 'web01/linux,db01/bsd'
+        Import-Csv $csv | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO host VALUES (@Host_Name, @os_version)' | Should -Be 2
+        Get-TestColumn $target 'SELECT name || ''/'' || os FROM host ORDER BY name DESC' | Should -Be @('web01/linux', 'db01/bsd')
     }
 }
 
