@@ -55,7 +55,108 @@ Describe 'Lifecycle on <Engine>' -ForEach (Get-TestEngines) {
     }
 }
 
-Describe 'Close-MnesisPool' {
+Describe 'Close-MnesisPool on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $pool = New-MnesisPool
+        $targets = @(New-TestTarget $Engine; New-TestTarget $Engine; New-TestTarget $Engine)
+        $one = $targets[0].Name
+        $two = $targets[1].Name
+        $third = $targets[2].Name
+        $storeOne = Open-MnesisStore -Pool $pool @one
+        $storeTwo = Open-MnesisStore -Pool $pool @two
+        $connectionOne = Get-MnesisConnection -Pool $pool @one
+        $connectionTwo = Get-MnesisConnection -Pool $pool @two
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        $targets | ForEach-Object { Remove-TestTarget $_ }
+    }
+
+    It 'with -Path (-ConnectionString) closes only that store' {
+        Close-MnesisPool -Pool $pool @one
+        $storeOne.IsOpen | Should -BeFalse
+        $connectionOne.State | Should -Be 'Closed'
+        $storeTwo.IsOpen | Should -BeTrue
+        $connectionTwo.State | Should -Be 'Open'
+        $pool.Count | Should -Be 1
+        Invoke-MnesisWrite -Store $storeTwo -Query 'CREATE TABLE t(v text)' | Should -Be 0
+    }
+
+    It 'without -Path closes every store of the pool, and only of that pool' {
+        $otherPool = New-MnesisPool
+        try {
+            $otherStore = Open-MnesisStore -Pool $otherPool @one
+            Close-MnesisPool -Pool $pool
+            $pool.Count | Should -Be 0
+            $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($false, $false)
+            $connectionOne.State, $connectionTwo.State | Should -Be @('Closed', 'Closed')
+            $otherStore.IsOpen | Should -BeTrue
+            (Get-MnesisConnection -Pool $otherPool @one).State | Should -Be 'Open'
+        }
+        finally { Close-MnesisPool -Pool $otherPool }
+    }
+
+    It 'reopening gives a new store and a new connection that see the data written before' {
+        $null = Invoke-MnesisWrite -Store $storeOne -Query "CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('kept')"
+        Close-MnesisPool -Pool $pool @one
+        $reopened = Open-MnesisStore -Pool $pool @one
+        $newConnection = Get-MnesisConnection -Pool $pool @one
+        [object]::ReferenceEquals($reopened, $storeOne) | Should -BeFalse
+        [object]::ReferenceEquals($newConnection, $connectionOne) | Should -BeFalse
+        $reopened.IsOpen | Should -BeTrue
+        $storeOne.IsOpen | Should -BeFalse
+        Invoke-TestScalar $newConnection 'SELECT v FROM t' | Should -BeExactly 'kept'
+    }
+
+    It '-WhatIf closes nothing (<Form>)' -ForEach @(
+        @{ Form = 'one path'; Close = { param($pool, $named, $store) Close-MnesisPool -Pool $pool @named -WhatIf } }
+        @{ Form = 'whole pool'; Close = { param($pool, $named, $store) Close-MnesisPool -Pool $pool -WhatIf } }
+        @{ Form = '-Store'; Close = { param($pool, $named, $store) Close-MnesisPool -Store $store -WhatIf } }
+    ) {
+        $null = & $Close $pool $one $storeOne 6>&1
+        $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($true, $true)
+        $connectionOne.State | Should -Be 'Open'
+        $pool.Count | Should -Be 2
+    }
+
+    It 'closes the stores given by -Store and through the pipeline' {
+        $three = Open-MnesisStore -Pool $pool @third
+        Close-MnesisPool -Store $storeOne
+        $storeOne.IsOpen | Should -BeFalse
+        $pool.Count | Should -Be 2
+
+        $storeTwo, $three | Close-MnesisPool
+        $storeTwo.IsOpen, $three.IsOpen | Should -Be @($false, $false)
+        $pool.Count | Should -Be 0
+        $connectionTwo.State | Should -Be 'Closed'
+    }
+
+    It 'closes a piped store in the store''s own pool, without -Pool' {
+        $piped = Open-MnesisStore -Pool $pool @third
+        $pool.Count | Should -Be 3
+        $piped | Close-MnesisPool
+        $piped.IsOpen | Should -BeFalse
+        $pool.Count | Should -Be 2
+        $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($true, $true)
+    }
+
+    It 'makes Get-MnesisConnection report MnesisStoreNotOpen for the closed path, and -Store report MnesisStoreClosed' {
+        $shown = $storeOne.Target
+        Close-MnesisPool -Pool $pool @one
+        Get-MnesisConnection -Pool $pool @one -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].Exception.Message | Should -BeLike "*'$shown'*"
+
+        Get-MnesisConnection -Store $storeOne -ErrorAction SilentlyContinue -ErrorVariable storeErr | Should -BeNullOrEmpty
+        $storeErr[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreClosed,*'
+        (Get-MnesisConnection -Pool $pool @two).State | Should -Be 'Open'
+    }
+}
+
+Describe 'Close-MnesisPool on SQLite files' {
     BeforeEach {
         $pool = New-MnesisPool
         $dir = New-TestFolder
@@ -68,42 +169,6 @@ Describe 'Close-MnesisPool' {
     }
 
     AfterEach { Close-MnesisPool -Pool $pool }
-
-    It 'with -Path closes only that store' {
-        Close-MnesisPool -Pool $pool -Path $one
-        $storeOne.IsOpen | Should -BeFalse
-        $connectionOne.State | Should -Be 'Closed'
-        $storeTwo.IsOpen | Should -BeTrue
-        $connectionTwo.State | Should -Be 'Open'
-        $pool.Count | Should -Be 1
-        Invoke-MnesisWrite -Store $storeTwo -Query 'CREATE TABLE t(v)' | Should -Be 0
-    }
-
-    It 'without -Path closes every store of the pool, and only of that pool' {
-        $otherPool = New-MnesisPool
-        try {
-            $otherStore = Open-MnesisStore -Pool $otherPool -Path $one
-            Close-MnesisPool -Pool $pool
-            $pool.Count | Should -Be 0
-            $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($false, $false)
-            $connectionOne.State, $connectionTwo.State | Should -Be @('Closed', 'Closed')
-            $otherStore.IsOpen | Should -BeTrue
-            (Get-MnesisConnection -Pool $otherPool -Path $one).State | Should -Be 'Open'
-        }
-        finally { Close-MnesisPool -Pool $otherPool }
-    }
-
-    It 'reopening gives a new store and a new connection that see the data written before' {
-        $null = Invoke-MnesisWrite -Store $storeOne -Query "CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('kept')"
-        Close-MnesisPool -Pool $pool -Path $one
-        $reopened = Open-MnesisStore -Pool $pool -Path $one
-        $newConnection = Get-MnesisConnection -Pool $pool -Path $one
-        [object]::ReferenceEquals($reopened, $storeOne) | Should -BeFalse
-        [object]::ReferenceEquals($newConnection, $connectionOne) | Should -BeFalse
-        $reopened.IsOpen | Should -BeTrue
-        $storeOne.IsOpen | Should -BeFalse
-        Invoke-TestScalar $newConnection 'SELECT v FROM t' | Should -BeExactly 'kept'
-    }
 
     It 'reopening after close takes the new options without a warning' {
         Close-MnesisPool -Pool $pool -Path $one
@@ -134,77 +199,38 @@ Describe 'Close-MnesisPool' {
         $verbose[0] | Should -BeLike "*nothing to close*"
         $verbose[0] | Should -BeLike "*'$never'*"
     }
-
-    It '-WhatIf closes nothing (<Form>)' -ForEach @(
-        @{ Form = 'one path'; Close = { param($pool, $path, $store) Close-MnesisPool -Pool $pool -Path $path -WhatIf } }
-        @{ Form = 'whole pool'; Close = { param($pool, $path, $store) Close-MnesisPool -Pool $pool -WhatIf } }
-        @{ Form = '-Store'; Close = { param($pool, $path, $store) Close-MnesisPool -Store $store -WhatIf } }
-    ) {
-        $null = & $Close $pool $one $storeOne 6>&1
-        $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($true, $true)
-        $connectionOne.State | Should -Be 'Open'
-        $pool.Count | Should -Be 2
-    }
-
-    It 'closes the stores given by -Store and through the pipeline' {
-        $three = Open-MnesisStore -Pool $pool -Path (Join-Path $dir 'three.db')
-        Close-MnesisPool -Store $storeOne
-        $storeOne.IsOpen | Should -BeFalse
-        $pool.Count | Should -Be 2
-
-        $storeTwo, $three | Close-MnesisPool
-        $storeTwo.IsOpen, $three.IsOpen | Should -Be @($false, $false)
-        $pool.Count | Should -Be 0
-        $connectionTwo.State | Should -Be 'Closed'
-    }
-
-    It 'closes a piped store in the store''s own pool, without -Pool' {
-        $piped = Open-MnesisStore -Pool $pool -Path (Join-Path $dir 'piped.db')
-        $pool.Count | Should -Be 3
-        $piped | Close-MnesisPool
-        $piped.IsOpen | Should -BeFalse
-        $pool.Count | Should -Be 2
-        $storeOne.IsOpen, $storeTwo.IsOpen | Should -Be @($true, $true)
-    }
-
-    It 'makes Get-MnesisConnection report MnesisStoreNotOpen for the closed path, and -Store report MnesisStoreClosed' {
-        Close-MnesisPool -Pool $pool -Path $one
-        Get-MnesisConnection -Pool $pool -Path $one -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
-        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $err[0].Exception.Message | Should -BeLike "*'$one'*"
-
-        Get-MnesisConnection -Store $storeOne -ErrorAction SilentlyContinue -ErrorVariable storeErr | Should -BeNullOrEmpty
-        $storeErr[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreClosed,*'
-        (Get-MnesisConnection -Pool $pool -Path $two).State | Should -Be 'Open'
-    }
 }
 
 # Closing a store from inside one of its own writes could only wait for itself; it is refused at
 # once. Each case runs in a runspace of its own with a limit, so a close that waits fails the test.
-Describe 'Close-MnesisPool inside a write of the same store' {
+Describe 'Close-MnesisPool inside a write of the same store on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $dir = New-TestFolder
-        $db = Join-Path $dir 'inside.db'
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)'
-        $store = Open-MnesisStore -Pool $pool -Path $db
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateTv')
+        $store = Open-MnesisStore -Pool $pool @name
+        $shown = $store.Target
     }
-
-    AfterEach { Close-MnesisPool -Pool $pool }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
 
     It 'refuses with MnesisCloseInsideWrite at once, and the write and the store go on (<Form>)' -ForEach @(
         @{ Form = 'Close -Path in a -ScriptBlock write'; Rows = 1; Write = {
-                param($pool, $db, $store, $errors)
-                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                    Close-MnesisPool -Pool $pool -Path $db -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                param($pool, $name, $store, $errors)
+                Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    Close-MnesisPool -Pool $pool @name -ErrorAction SilentlyContinue -ErrorVariable closeErrors
                     $errors.AddRange(@($closeErrors))
-                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
+                    $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1)'
                 }
             }
         }
         @{ Form = 'Close -Store in a -ScriptBlock write'; Rows = 1; Write = {
-                param($pool, $db, $store, $errors)
+                param($pool, $name, $store, $errors)
                 Invoke-MnesisWrite -Store $store -ScriptBlock {
                     Close-MnesisPool -Store $store -ErrorAction SilentlyContinue -ErrorVariable closeErrors
                     $errors.AddRange(@($closeErrors))
@@ -213,50 +239,50 @@ Describe 'Close-MnesisPool inside a write of the same store' {
             }
         }
         @{ Form = 'Close of the whole pool in a -ScriptBlock write'; Rows = 1; Write = {
-                param($pool, $db, $store, $errors)
-                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
+                param($pool, $name, $store, $errors)
+                Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
                     Close-MnesisPool -Pool $pool -ErrorAction SilentlyContinue -ErrorVariable closeErrors
                     $errors.AddRange(@($closeErrors))
-                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
+                    $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1)'
                 }
             }
         }
         @{ Form = 'Close upstream of a pipeline write'; Rows = 3; Write = {
-                param($pool, $db, $store, $errors)
+                param($pool, $name, $store, $errors)
                 1..3 | ForEach-Object {
                     if ($_ -eq 2) {
-                        Close-MnesisPool -Pool $pool -Path $db -ErrorAction SilentlyContinue -ErrorVariable closeErrors
+                        Close-MnesisPool -Pool $pool @name -ErrorAction SilentlyContinue -ErrorVariable closeErrors
                         $errors.AddRange(@($closeErrors))
                     }
                     @{ v = $_ }
-                } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)'
+                } | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)'
             }
         }
     ) {
         $errors = [Collections.Generic.List[object]]::new()
-        $null = Invoke-TestWithLimit -Arguments $pool, $db, $store, $errors -What "Close-MnesisPool inside a write ($Form) to give up at once" -TimeoutSeconds 20 -Script $Write
+        $null = Invoke-TestWithLimit -Arguments $pool, $name, $store, $errors -What "Close-MnesisPool inside a write ($Form) to give up at once" -TimeoutSeconds 20 -Script $Write
         $errors | Should -HaveCount 1
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'MnesisCloseInsideWrite,*'
         $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
-        $errors[0].Exception.Message | Should -BeLike "*'$db'*"
+        $errors[0].Exception.Message | Should -BeLike "*'$shown'*"
         $store.IsOpen | Should -BeTrue
         $pool.Count | Should -Be 1
-        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be $Rows -Because 'the write went on and committed'
+        Get-TestRowCount $target 't' | Should -Be $Rows -Because 'the write went on and committed'
         Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (9)' | Should -Be 1
     }
 
     It 'rolls the write back when the refusal is made terminating, and the store stays usable' {
         $err = {
-            Invoke-TestWithLimit -Arguments $pool, $db -What 'Close-MnesisPool -ErrorAction Stop inside a write to give up at once' -TimeoutSeconds 20 -Script {
-                param($pool, $db)
-                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                    $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)'
-                    Close-MnesisPool -Pool $pool -Path $db -ErrorAction Stop
+            Invoke-TestWithLimit -Arguments $pool, $name -What 'Close-MnesisPool -ErrorAction Stop inside a write to give up at once' -TimeoutSeconds 20 -Script {
+                param($pool, $name)
+                Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1)'
+                    Close-MnesisPool -Pool $pool @name -ErrorAction Stop
                 }
             }
         } | Should -Throw -ErrorId 'MnesisCloseInsideWrite,*' -PassThru
-        $err.Exception.Message | Should -BeLike "*'$db'*"
-        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
+        $err.Exception.Message | Should -BeLike "*'$shown'*"
+        Get-TestRowCount $target 't' | Should -Be 0
         $store.IsOpen | Should -BeTrue
         $store.Rollbacks | Should -Be 1
         Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (2)' | Should -Be 1
@@ -282,14 +308,19 @@ Describe 'Piped paths' {
     }
 }
 
-Describe 'The pool' {
+Describe 'The pool on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $db = Join-Path $TestDrive "pool-$([guid]::NewGuid().ToString('N')).db"
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT, n INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateTv')
     }
-
-    AfterEach { Close-MnesisPool -Pool $pool }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
 
     Context 'one connection per runspace' {
         It 'gives every runspace its own connection and closes it when the runspace closes' {
@@ -297,8 +328,9 @@ Describe 'The pool' {
             $ErrorActionPreference = 'Continue'
             $connections = @(1..4 | ForEach-Object -ThrottleLimit 4 -UseNewRunspace -TimeoutSeconds 60 -ErrorVariable stopped -Parallel {
                     Import-Module $using:mod
-                    $null = Open-MnesisStore -Path $using:db
-                    $connection = Get-MnesisConnection -Path $using:db
+                    $named = $using:name
+                    $null = Open-MnesisStore @named
+                    $connection = Get-MnesisConnection @named
                     $connection.State.ToString()
                     , $connection
                 })
@@ -316,11 +348,11 @@ Describe 'The pool' {
         }
 
         It 'closes a thread job''s connections when the job''s runspace ends' {
-            $job = Start-ThreadJob -ArgumentList $mod, $db {
-                param($mod, $db)
+            $job = Start-ThreadJob -ArgumentList $mod, $name {
+                param($mod, $name)
                 Import-Module $mod
-                $null = Open-MnesisStore -Path $db
-                , (Get-MnesisConnection -Path $db)
+                $null = Open-MnesisStore @name
+                , (Get-MnesisConnection @name)
             }
             $connection = Wait-TestJob -Job $job -What 'a thread job opening a store'
             # ThreadJob reports Completed a moment before it disposes the runspace; a leak never closes.
@@ -333,11 +365,11 @@ Describe 'The pool' {
             $ps = [powershell]::Create()
             try {
                 $null = $ps.AddScript({
-                        param($mod, $db)
+                        param($mod, $name)
                         Import-Module $mod
-                        $null = Open-MnesisStore -Path $db
-                        , (Get-MnesisConnection -Path $db)
-                    }).AddArgument($mod).AddArgument($db)
+                        $null = Open-MnesisStore @name
+                        , (Get-MnesisConnection @name)
+                    }).AddArgument($mod).AddArgument($name)
                 $connection = @(Invoke-TestPowerShell -PowerShell $ps -What 'a runspace opening a store')[0]
                 $connection.State | Should -Be 'Open'
                 $ps.Commands.Clear()
