@@ -45,6 +45,57 @@ Describe 'Store identity on <Engine>' -ForEach (Get-TestEngines) {
     }
 }
 
+Describe 'Open-MnesisStore on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    Context 'idempotence' {
+        It 'returns the same store object and the same connection on a second open' {
+            $first = Open-MnesisStore -Pool $pool @name
+            $firstConnection = Get-MnesisConnection -Pool $pool @name
+            $second = Open-MnesisStore -Pool $pool @name
+            $secondConnection = Get-MnesisConnection -Pool $pool @name
+            [object]::ReferenceEquals($first, $second) | Should -BeTrue
+            [object]::ReferenceEquals($firstConnection, $secondConnection) | Should -BeTrue
+            $pool.Count | Should -Be 1
+        }
+
+        It 'writes "opened" then "reusing" with the path to the verbose stream' {
+            $firstVerbose = @(Open-MnesisStore -Pool $pool @name -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $secondVerbose = @(Open-MnesisStore -Pool $pool @name -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $shown = (Open-MnesisStore -Pool $pool @name).Target
+            $firstVerbose.Count | Should -Be 1
+            $firstVerbose[0].Message | Should -BeLike "*opened*'$shown'*"
+            $secondVerbose.Count | Should -Be 1
+            $secondVerbose[0].Message | Should -BeLike "*reusing*'$shown'*"
+        }
+
+        It 'gives two different pools two different connections to the same file' {
+            $otherPool = New-MnesisPool
+            try {
+                $mine = Open-MnesisStore -Pool $pool @name
+                $theirs = Open-MnesisStore -Pool $otherPool @name
+                [object]::ReferenceEquals($mine, $theirs) | Should -BeFalse
+                $mineConnection = Get-MnesisConnection -Pool $pool @name
+                $theirConnection = Get-MnesisConnection -Pool $otherPool @name
+                [object]::ReferenceEquals($mineConnection, $theirConnection) | Should -BeFalse
+                $null = Invoke-MnesisWrite -Store $mine -Query 'CREATE TABLE t(v text); INSERT INTO t VALUES (''1'')'
+                Invoke-TestScalar $theirConnection 'SELECT count(*) FROM t' | Should -Be 1
+            }
+            finally { Close-MnesisPool -Pool $otherPool }
+        }
+    }
+}
+
 Describe 'Open-MnesisStore' {
     BeforeEach {
         $pool = New-MnesisPool
@@ -55,15 +106,6 @@ Describe 'Open-MnesisStore' {
     AfterEach { Close-MnesisPool -Pool $pool }
 
     Context 'idempotence' {
-        It 'returns the same store object and the same connection on a second open' {
-            $first = Open-MnesisStore -Pool $pool -Path $db
-            $firstConnection = Get-MnesisConnection -Pool $pool -Path $db
-            $second = Open-MnesisStore -Pool $pool -Path $db
-            $secondConnection = Get-MnesisConnection -Pool $pool -Path $db
-            [object]::ReferenceEquals($first, $second) | Should -BeTrue
-            [object]::ReferenceEquals($firstConnection, $secondConnection) | Should -BeTrue
-            $pool.Count | Should -Be 1
-        }
 
         It 'warns when a second open asks for other options, and the first options stand' {
             $first = Open-MnesisStore -Pool $pool -Path $db -BusyTimeout 7
@@ -87,30 +129,6 @@ Describe 'Open-MnesisStore' {
             $null = Open-MnesisStore -Pool $pool -Path $db -BusyTimeout 3 -NoWal
             $null = Open-MnesisStore -Pool $pool -Path $db -WarningVariable warnings -WarningAction SilentlyContinue
             $warnings | Should -BeNullOrEmpty
-        }
-
-        It 'writes "opened" then "reusing" with the path to the verbose stream' {
-            $firstVerbose = @(Open-MnesisStore -Pool $pool -Path $db -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
-            $secondVerbose = @(Open-MnesisStore -Pool $pool -Path $db -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
-            $firstVerbose.Count | Should -Be 1
-            $firstVerbose[0].Message | Should -BeLike "*opened*'$db'*"
-            $secondVerbose.Count | Should -Be 1
-            $secondVerbose[0].Message | Should -BeLike "*reusing*'$db'*"
-        }
-
-        It 'gives two different pools two different connections to the same file' {
-            $otherPool = New-MnesisPool
-            try {
-                $mine = Open-MnesisStore -Pool $pool -Path $db
-                $theirs = Open-MnesisStore -Pool $otherPool -Path $db
-                [object]::ReferenceEquals($mine, $theirs) | Should -BeFalse
-                $mineConnection = Get-MnesisConnection -Pool $pool -Path $db
-                $theirConnection = Get-MnesisConnection -Pool $otherPool -Path $db
-                [object]::ReferenceEquals($mineConnection, $theirConnection) | Should -BeFalse
-                $null = Invoke-MnesisWrite -Store $mine -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
-                Invoke-TestScalar $theirConnection 'SELECT count(*) FROM t' | Should -Be 1
-            }
-            finally { Close-MnesisPool -Pool $otherPool }
         }
     }
 
@@ -366,6 +384,71 @@ Describe 'Invoke-MnesisWrite' {
     }
 }
 
+Describe 'Get-MnesisConnection on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $pool = New-MnesisPool
+        $targets = @(New-TestTarget $Engine; New-TestTarget $Engine; New-TestTarget $Engine)
+        $databases = @($targets | ForEach-Object { Get-TestDatabaseName $_ })
+        $stores = @($targets | ForEach-Object { $n = $_.Name; Open-MnesisStore -Pool $pool @n })
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        $targets | ForEach-Object { Remove-TestTarget $_ }
+    }
+
+    It 'returns the store''s connection for -Store and for stores from the pipeline' {
+        $byStore = Get-MnesisConnection -Store $stores[2]
+        Get-TestConnectionDatabase $byStore $Engine | Should -BeExactly $databases[2]
+        $third = $targets[2].Name
+        [object]::ReferenceEquals($byStore, (Get-MnesisConnection -Pool $pool @third)) | Should -BeTrue
+
+        $piped = @($stores[0], $stores[2] | Get-MnesisConnection)
+        $piped.Count | Should -Be 2
+        $piped | ForEach-Object { $_.State | Should -Be 'Open' }
+        @($piped | ForEach-Object { Get-TestConnectionDatabase $_ $Engine }) | Should -Be @($databases[0], $databases[2])
+    }
+
+    It 'returns every connection of the pool when no path is given' {
+        $all = @(Get-MnesisConnection -Pool $pool)
+        $all.Count | Should -Be $pool.Count
+        $all.Count | Should -Be 3
+        @($all | ForEach-Object { Get-TestConnectionDatabase $_ $Engine } | Sort-Object) | Should -Be @($databases | Sort-Object)
+        $fourth = New-TestTarget $Engine
+        try {
+            $n = $fourth.Name
+            $null = Open-MnesisStore -Pool $pool @n
+            @(Get-MnesisConnection -Pool $pool).Count | Should -Be 4
+            Close-MnesisPool -Pool $pool @n
+        }
+        finally { Remove-TestTarget $fourth }
+    }
+
+    It 'does not find a path that is open only in another pool' {
+        $otherPool = New-MnesisPool
+        $elsewhere = New-TestTarget $Engine
+        try {
+            $n = $elsewhere.Name
+            $null = Open-MnesisStore -Pool $otherPool @n
+            Get-MnesisConnection -Pool $pool @n -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            @(Get-MnesisConnection -Pool $pool) | Should -HaveCount 3
+            (Get-MnesisConnection -Pool $otherPool @n).State | Should -Be 'Open'
+
+            # The same database open in both pools: two different connections.
+            $first = $targets[0].Name
+            $null = Open-MnesisStore -Pool $otherPool @first
+            [object]::ReferenceEquals((Get-MnesisConnection -Pool $pool @first), (Get-MnesisConnection -Pool $otherPool @first)) | Should -BeFalse
+        }
+        finally {
+            Close-MnesisPool -Pool $otherPool
+            Remove-TestTarget $elsewhere
+        }
+    }
+}
+
 Describe 'Get-MnesisConnection' {
     BeforeEach {
         $pool = New-MnesisPool
@@ -397,26 +480,6 @@ Describe 'Get-MnesisConnection' {
         [object]::ReferenceEquals($byPath, $byRelative) | Should -BeTrue
     }
 
-    It 'returns the store''s connection for -Store and for stores from the pipeline' {
-        $byStore = Get-MnesisConnection -Store $stores[2]
-        Get-MainFile $byStore | Should -BeExactly $paths[2]
-        [object]::ReferenceEquals($byStore, (Get-MnesisConnection -Pool $pool -Path $paths[2])) | Should -BeTrue
-
-        $piped = @($stores[0], $stores[2] | Get-MnesisConnection)
-        $piped.Count | Should -Be 2
-        $piped | ForEach-Object { $_.State | Should -Be 'Open' }
-        @($piped | ForEach-Object { Get-MainFile $_ }) | Should -Be @($paths[0], $paths[2])
-    }
-
-    It 'returns every connection of the pool when no path is given' {
-        $all = @(Get-MnesisConnection -Pool $pool)
-        $all.Count | Should -Be $pool.Count
-        $all.Count | Should -Be 3
-        @($all | ForEach-Object { Get-MainFile $_ } | Sort-Object) | Should -Be $paths
-        $null = Open-MnesisStore -Pool $pool -Path (Join-Path $dir 'd.db')
-        @(Get-MnesisConnection -Pool $pool).Count | Should -Be 4
-    }
-
     It 'returns nothing and raises no error for an empty pool without a path' {
         $empty = New-MnesisPool
         @(Get-MnesisConnection -Pool $empty -ErrorVariable err) | Should -HaveCount 0
@@ -446,23 +509,103 @@ Describe 'Get-MnesisConnection' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
         $pool.Count | Should -Be 3
     }
+}
 
-    It 'does not find a path that is open only in another pool' {
-        $otherPool = New-MnesisPool
+Describe 'New-MnesisPool on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Remove-TestTarget $target
+    }
+
+    It 'keeps pools isolated: a store opened in one is not visible in the other' {
+        $first = New-MnesisPool
+        $second = New-MnesisPool
         try {
-            $elsewhere = Join-Path $dir 'elsewhere.db'
-            $null = Open-MnesisStore -Pool $otherPool -Path $elsewhere
-            Get-MnesisConnection -Pool $pool -Path $elsewhere -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+            $store = Open-MnesisStore -Pool $first @name
+            $first.Count | Should -Be 1
+            $second.Count | Should -Be 0
+            Get-MnesisConnection -Pool $second @name -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
             $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
-            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-            @(Get-MnesisConnection -Pool $pool) | Should -HaveCount 3
-            (Get-MnesisConnection -Pool $otherPool -Path $elsewhere).State | Should -Be 'Open'
+            @(Get-MnesisConnection -Pool $second) | Should -HaveCount 0
+            [object]::ReferenceEquals($store.Pool, $first) | Should -BeTrue
 
-            # The same path open in both pools: two different connections.
-            $null = Open-MnesisStore -Pool $otherPool -Path $paths[0]
-            [object]::ReferenceEquals((Get-MnesisConnection -Pool $pool -Path $paths[0]), (Get-MnesisConnection -Pool $otherPool -Path $paths[0])) | Should -BeFalse
+            Close-MnesisPool -Pool $second
+            $store.IsOpen | Should -BeTrue -Because 'closing one pool leaves the other alone'
         }
-        finally { Close-MnesisPool -Pool $otherPool }
+        finally {
+            Close-MnesisPool -Pool $first
+            Close-MnesisPool -Pool $second
+        }
+    }
+
+    Context 'the default pool' {
+        AfterEach { if (-not $Skip) { Close-MnesisPool @name } }
+
+        It 'is shared by calls without -Pool in one runspace' {
+            $first = Open-MnesisStore @name
+            $second = Open-MnesisStore @name
+            [object]::ReferenceEquals($first, $second) | Should -BeTrue
+            $first.Pool.IsDefault | Should -BeTrue
+            $first.Pool.Id | Should -Be $second.Pool.Id
+            [object]::ReferenceEquals((Get-MnesisConnection @name), (Get-MnesisConnection -Store $first)) | Should -BeTrue
+            $null = Invoke-MnesisWrite @name -Query 'CREATE TABLE t(v text); INSERT INTO t VALUES (''1'')'
+            $first.Writes | Should -Be 1 -Because 'the write without -Pool went through the same default store'
+        }
+
+        It 'is not a pool made by New-MnesisPool' {
+            $pool = New-MnesisPool
+            try {
+                $default = Open-MnesisStore @name
+                $default.Pool.Id | Should -Not -Be $pool.Id
+                Get-MnesisConnection -Pool $pool @name -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+                $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
+            }
+            finally { Close-MnesisPool -Pool $pool }
+        }
+
+        It 'is a different pool in another runspace, with its own connection to the same file' {
+            $mine = Open-MnesisStore @name
+            $myConnection = Get-MnesisConnection @name
+            $shell = New-OtherRunspaceShell
+            try {
+                $script = { param($name) $store = Open-MnesisStore @name; $store; , (Get-MnesisConnection @name) }
+                $first = Invoke-InShell $shell $script $name
+                $again = Invoke-InShell $shell $script $name
+                $theirs = $first[0]
+                $theirConnection = $first[1]
+
+                $theirs.Pool.IsDefault | Should -BeTrue
+                $theirs.Pool.Id | Should -Not -Be $mine.Pool.Id
+                [object]::ReferenceEquals($theirs, $mine) | Should -BeFalse
+                [object]::ReferenceEquals($theirConnection, $myConnection) | Should -BeFalse
+                $theirConnection.State | Should -Be 'Open'
+                $again[0].Pool.Id | Should -Be $theirs.Pool.Id -Because 'the other runspace also keeps one default pool across calls'
+                [object]::ReferenceEquals($again[0], $theirs) | Should -BeTrue
+            }
+            finally { Remove-TestShell $shell }
+            $theirConnection.State | Should -Be 'Closed' -Because 'the other runspace''s pool closed with it'
+            $myConnection.State | Should -Be 'Open'
+            $mine.IsOpen | Should -BeTrue
+        }
+
+        It 'is a different pool in a thread job' {
+            $mine = Open-MnesisStore @name
+            $job = Start-ThreadJob -ArgumentList $mod, $name {
+                param($mod, $name)
+                Import-Module $mod
+                $store = Open-MnesisStore @name
+                [pscustomobject]@{ Id = $store.Pool.Id; IsDefault = $store.Pool.IsDefault }
+            }
+            $theirs = Wait-TestJob -Job $job -What 'a thread job opening a store' -TimeoutSeconds 30
+            $theirs.IsDefault | Should -BeTrue
+            $theirs.Id | Should -Not -BeNullOrEmpty
+            $theirs.Id | Should -Not -Be $mine.Pool.Id
+        }
     }
 }
 
@@ -487,91 +630,6 @@ Describe 'New-MnesisPool' {
         [object]::ReferenceEquals($pools[0], $pools[1]) | Should -BeFalse
     }
 
-    It 'keeps pools isolated: a store opened in one is not visible in the other' {
-        $first = New-MnesisPool
-        $second = New-MnesisPool
-        try {
-            $store = Open-MnesisStore -Pool $first -Path $db
-            $first.Count | Should -Be 1
-            $second.Count | Should -Be 0
-            Get-MnesisConnection -Pool $second -Path $db -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
-            @(Get-MnesisConnection -Pool $second) | Should -HaveCount 0
-            [object]::ReferenceEquals($store.Pool, $first) | Should -BeTrue
-
-            Close-MnesisPool -Pool $second
-            $store.IsOpen | Should -BeTrue -Because 'closing one pool leaves the other alone'
-        }
-        finally {
-            Close-MnesisPool -Pool $first
-            Close-MnesisPool -Pool $second
-        }
-    }
-
-    Context 'the default pool' {
-        AfterEach { Close-MnesisPool -LiteralPath $db }
-
-        It 'is shared by calls without -Pool in one runspace' {
-            $first = Open-MnesisStore -Path $db
-            $second = Open-MnesisStore -Path $db
-            [object]::ReferenceEquals($first, $second) | Should -BeTrue
-            $first.Pool.IsDefault | Should -BeTrue
-            $first.Pool.Id | Should -Be $second.Pool.Id
-            [object]::ReferenceEquals((Get-MnesisConnection -Path $db), (Get-MnesisConnection -Store $first)) | Should -BeTrue
-            $null = Invoke-MnesisWrite -Path $db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
-            $first.Writes | Should -Be 1 -Because 'the write without -Pool went through the same default store'
-        }
-
-        It 'is not a pool made by New-MnesisPool' {
-            $pool = New-MnesisPool
-            try {
-                $default = Open-MnesisStore -Path $db
-                $default.Pool.Id | Should -Not -Be $pool.Id
-                Get-MnesisConnection -Pool $pool -Path $db -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
-                $err[0].FullyQualifiedErrorId | Should -BeLike 'MnesisStoreNotOpen,*'
-            }
-            finally { Close-MnesisPool -Pool $pool }
-        }
-
-        It 'is a different pool in another runspace, with its own connection to the same file' {
-            $mine = Open-MnesisStore -Path $db
-            $myConnection = Get-MnesisConnection -Path $db
-            $shell = New-OtherRunspaceShell
-            try {
-                $script = { param($db) $store = Open-MnesisStore -Path $db; $store; , (Get-MnesisConnection -Path $db) }
-                $first = Invoke-InShell $shell $script $db
-                $again = Invoke-InShell $shell $script $db
-                $theirs = $first[0]
-                $theirConnection = $first[1]
-
-                $theirs.Pool.IsDefault | Should -BeTrue
-                $theirs.Pool.Id | Should -Not -Be $mine.Pool.Id
-                [object]::ReferenceEquals($theirs, $mine) | Should -BeFalse
-                [object]::ReferenceEquals($theirConnection, $myConnection) | Should -BeFalse
-                $theirConnection.State | Should -Be 'Open'
-                $again[0].Pool.Id | Should -Be $theirs.Pool.Id -Because 'the other runspace also keeps one default pool across calls'
-                [object]::ReferenceEquals($again[0], $theirs) | Should -BeTrue
-            }
-            finally { Remove-TestShell $shell }
-            $theirConnection.State | Should -Be 'Closed' -Because 'the other runspace''s pool closed with it'
-            $myConnection.State | Should -Be 'Open'
-            $mine.IsOpen | Should -BeTrue
-        }
-
-        It 'is a different pool in a thread job' {
-            $mine = Open-MnesisStore -Path $db
-            $job = Start-ThreadJob -ArgumentList $mod, $db {
-                param($mod, $db)
-                Import-Module $mod
-                $store = Open-MnesisStore -Path $db
-                [pscustomobject]@{ Id = $store.Pool.Id; IsDefault = $store.Pool.IsDefault }
-            }
-            $theirs = Wait-TestJob -Job $job -What 'a thread job opening a store' -TimeoutSeconds 30
-            $theirs.IsDefault | Should -BeTrue
-            $theirs.Id | Should -Not -BeNullOrEmpty
-            $theirs.Id | Should -Not -Be $mine.Pool.Id
-        }
-    }
 }
 
 Describe 'The pool' {
