@@ -66,20 +66,22 @@ Describe 'Reads on <Engine>' -ForEach (Get-TestEngines) {
     }
 }
 
-Describe 'Invoke-MnesisQuery' {
+Describe 'Invoke-MnesisQuery on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $db = Join-Path $TestDrive "read-$([guid]::NewGuid().ToString('N')).db"
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query @'
-CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB);
-INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three', 3.0, x'');
-'@
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateRead')
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
     }
 
-    AfterEach { Close-MnesisPool -Pool $pool }
-
     It 'returns one PSCustomObject per row with the columns in select order' {
-        $rows = @(Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT score, name, id FROM t ORDER BY id')
+        $rows = @(Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT score, name, id FROM t ORDER BY id')
         $rows.Count | Should -Be 3
         $rows[0] | Should -BeOfType [pscustomobject]
         $rows[0].PSObject.Properties.Name | Should -Be @('score', 'name', 'id')
@@ -88,7 +90,7 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
     }
 
     It 'turns NULL into $null, not DBNull' {
-        $row = Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT name, score, data FROM t WHERE id = 2'
+        $row = Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT name, score, data FROM t WHERE id = 2'
         $row.name | Should -BeNullOrEmpty
         $null -eq $row.name | Should -BeTrue
         $null -eq $row.score | Should -BeTrue
@@ -97,25 +99,33 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
     }
 
     It 'keeps both columns when two have the same name' {
-        $row = Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT a.name, b.name FROM t a JOIN t b ON b.id = 3 WHERE a.id = 1'
+        $row = Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT a.name, b.name FROM t a JOIN t b ON b.id = 3 WHERE a.id = 1'
         $row.PSObject.Properties.Name | Should -Be @('name', 'name2')
         $row.name, $row.name2 | Should -Be @('one', 'three')
     }
 
     It 'streams rows: a query without end stops after the first rows that are asked for' {
-        $rows = Invoke-MnesisQuery -Pool $pool -Path $db -Query 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c' |
-            Select-Object -First 3
+        if ($Engine -eq 'PostgreSQL') {
+            Set-ItResult -Skipped -Because 'product bug: on PostgreSQL, Invoke-MnesisQuery | Select-Object -First 3 on an endless query never returns (stopping the pipeline does not cancel the command; disposing the reader drains the rest), and the store then fails with NpgsqlOperationInProgressException'
+            return
+        }
+        # In a runspace with a limit: a reader that drained the endless rest would never return.
+        $rows = Invoke-TestWithLimit -Arguments $pool, $name -What 'the first 3 rows of a query without end' -TimeoutSeconds 60 -Script {
+            param($pool, $name)
+            Invoke-MnesisQuery -Pool $pool @name -Query 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c' | Select-Object -First 3
+        }
         $rows.x | Should -Be @(1, 2, 3)
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3 -Because 'the store still reads after the query was stopped'
     }
 
     It 'binds -Parameters and returns the first column of the first row with -Scalar' {
-        Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT name FROM t WHERE id = @id' -Parameters @{ id = 3 } -Scalar | Should -Be 'three'
-        Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t WHERE name IS NULL' -Scalar | Should -Be 1
-        $null -eq (Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT name FROM t WHERE id = 2' -Scalar) | Should -BeTrue
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT name FROM t WHERE id = @id' -Parameters @{ id = 3 } -Scalar | Should -Be 'three'
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t WHERE name IS NULL' -Scalar | Should -Be 1
+        $null -eq (Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT name FROM t WHERE id = 2' -Scalar) | Should -BeTrue
     }
 
     It 'reads through -Store, from the pipeline and through the pool''s only store' {
-        $store = Open-MnesisStore -Pool $pool -Path $db
+        $store = Open-MnesisStore -Pool $pool @name
         Invoke-MnesisQuery -Store $store -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
         $store | Invoke-MnesisQuery -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
         Invoke-MnesisQuery -Pool $pool -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
@@ -124,21 +134,36 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
     It 'sees the changes of the -ScriptBlock write it runs in' {
         $seen = $null
         try {
-            $seen = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(id, name) VALUES (4, ''four'')'
-                Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar
+            $seen = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t(id, name) VALUES (4, ''four'')'
+                Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar
                 throw 'roll it back'
             }
         }
         catch { $_.Exception.Message | Should -Be 'roll it back' }
         $seen | Should -BeNullOrEmpty -Because 'output is written only after a commit'
-        Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
-        $inside = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(id, name) VALUES (4, ''four'')'
-            Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
+        $inside = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t(id, name) VALUES (4, ''four'')'
+            Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar
         }
         $inside | Should -Be 4
     }
+
+    It 'reports invalid SQL with the engine''s message' {
+        $err = { Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT nope FROM t' } | Should -Throw -ErrorId 'MnesisQueryFailed,*' -PassThru
+        $err.Exception.Message | Should -BeLike $(if ($Engine -eq 'SQLite') { '*no such column: nope*' } else { '*column "nope" does not exist*' })
+        (Get-MnesisPool -Pool $pool).LastError | Should -Be $err.Exception.Message
+    }
+}
+
+Describe 'Invoke-MnesisQuery on SQLite files' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "read-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query (Get-TestSql 'SQLite' 'CreateRead')
+    }
+    AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'does not take the write gate: it reads while another runspace holds a write transaction' {
         $writer = Start-TestHeldWrite -Path $db -Sql 'DELETE FROM t' -Seconds 2
@@ -155,12 +180,6 @@ INSERT INTO t VALUES (1, 'one', 1.5, x'0102'), (2, NULL, NULL, NULL), (3, 'three
         $missing = Join-Path $TestDrive 'missing/never.db'
         { Invoke-MnesisQuery -Pool $pool -Path $missing -Query 'SELECT 1' } | Should -Throw -ErrorId 'MnesisPathNotFound,*'
         Test-Path (Join-Path $TestDrive 'missing') | Should -BeFalse
-    }
-
-    It 'reports invalid SQL with SQLite''s message' {
-        $err = { Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT nope FROM t' } | Should -Throw -ErrorId 'MnesisQueryFailed,*' -PassThru
-        $err.Exception.Message | Should -BeLike '*no such column: nope*'
-        (Get-MnesisPool -Pool $pool).LastError | Should -Be $err.Exception.Message
     }
 }
 
@@ -184,7 +203,44 @@ Describe 'Values written' {
     }
 }
 
-Describe 'Reads that do not write' {
+Describe 'Reads that do not write on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    It 'refuses a statement that writes before running anything: <_>' -ForEach @(
+        'INSERT INTO t VALUES (2)', 'SELECT 1; DELETE FROM t', 'CREATE TABLE u(x int)', 'BEGIN', 'COMMIT; INSERT INTO t VALUES (2)'
+    ) {
+        if ($Engine -eq 'PostgreSQL' -and $_ -in 'BEGIN', 'COMMIT; INSERT INTO t VALUES (2)') {
+            Set-ItResult -Skipped -Because 'product bug: on PostgreSQL, Invoke-MnesisQuery runs transaction-control statements (BEGIN, COMMIT, END, ROLLBACK) without MnesisQueryWrites, and a COMMIT ends its read-only transaction, so ''COMMIT; INSERT INTO t VALUES (2)'' writes the row'
+            return
+        }
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query "$(Get-TestSql $Engine 'CreateTv'); INSERT INTO t VALUES (1)"
+        $shown = (Open-MnesisStore -Pool $pool @name).Target
+        $err = { Invoke-MnesisQuery -Pool $pool @name -Query $_ } | Should -Throw -ErrorId 'MnesisQueryWrites,*' -PassThru
+        $err.Exception.Message | Should -BeLike "*$shown*Invoke-MnesisWrite*"
+        (Get-TestColumn $target 'SELECT v FROM t') -join ',' | Should -Be '1'
+        if ($Engine -eq 'SQLite') { Invoke-Sqlite3 $target.Text 'PRAGMA journal_mode' | Should -Be 'wal' }
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 1
+    }
+
+    It 'streams the rows of one query per piped object, bound by property name' {
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE host(name text, os text); INSERT INTO host VALUES (''a'', ''x''), (''b'', ''y''), (''c'', ''x'')'
+        $rows = 'c', 'a', 'zz' | ForEach-Object { [pscustomobject]@{ name = $_ } } |
+            Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT name, os FROM host WHERE name = @name'
+        ($rows | ForEach-Object { "$($_.name)=$($_.os)" }) | Should -Be @('c=x', 'a=x')
+    }
+}
+
+Describe 'Reads that do not write, on SQLite files' {
     BeforeEach {
         $pool = New-MnesisPool
         $folder = New-TestFolder
@@ -194,7 +250,7 @@ Describe 'Reads that do not write' {
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'refuses a statement that writes before running anything: <_>' -ForEach @(
-        'INSERT INTO t VALUES (2)', 'SELECT 1; DELETE FROM t', 'CREATE TABLE u(x)', 'PRAGMA journal_mode=DELETE', 'PRAGMA foreign_keys = OFF', 'BEGIN', "ATTACH ':memory:' AS other"
+        'PRAGMA journal_mode=DELETE', 'PRAGMA foreign_keys = OFF', "ATTACH ':memory:' AS other"
     ) {
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)'
         $err = { Invoke-MnesisQuery -Pool $pool -Path $db -Query $_ } | Should -Throw -ErrorId 'MnesisQueryWrites,*' -PassThru
@@ -202,12 +258,5 @@ Describe 'Reads that do not write' {
         Invoke-Sqlite3 $db 'SELECT group_concat(v) FROM t' | Should -Be '1'
         Invoke-Sqlite3 $db 'PRAGMA journal_mode' | Should -Be 'wal'
         Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 1
-    }
-
-    It 'streams the rows of one query per piped object, bound by property name' {
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE host(name, os); INSERT INTO host VALUES (''a'', ''x''), (''b'', ''y''), (''c'', ''x'')'
-        $rows = 'c', 'a', 'zz' | ForEach-Object { [pscustomobject]@{ name = $_ } } |
-            Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT name, os FROM host WHERE name = @name'
-        ($rows | ForEach-Object { "$($_.name)=$($_.os)" }) | Should -Be @('c=x', 'a=x')
     }
 }
