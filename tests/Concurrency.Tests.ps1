@@ -125,29 +125,33 @@ Describe 'Concurrency under load' {
         $result.Counter | Should -Be (11 * 30)
         $result.Integrity | Should -Be 'ok'
     }
+}
+
+Describe 'Closing a pool during its write on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateTv')
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
 
     It 'Close-MnesisPool waits for a write in progress through the same pool, and the write commits' {
         $shared = New-MnesisPool
-        $null = Open-MnesisStore -Pool $shared -Path $db
-        $writer = Start-TestShell -Arguments $mod, $db, $shared -Script {
-            param($mod, $db, $shared)
-            Import-Module $mod
-            Invoke-MnesisWrite -Pool $shared -Path $db -ScriptBlock {
-                param($Connection)
-                $command = $Connection.CreateCommand()
-                $command.CommandText = 'INSERT INTO t(v) VALUES (1)'
-                $null = $command.ExecuteNonQuery()
-                Start-Sleep -Milliseconds 1500
-            }
-        }
+        $null = Open-MnesisStore -Pool $shared @name
+        $writer = Start-TestHeldWriteOn -Target $target -Pool $shared -Sql 'INSERT INTO t(v) VALUES (1)' -Seconds 1.5
         try {
-            Wait-TestWriteLock -Path $db
             Invoke-TestWithLimit -Arguments $shared -What 'Close-MnesisPool waiting for the write in progress' -Script {
                 param($shared)
                 Close-MnesisPool -Pool $shared
             }
             # Had Close not waited, it would have closed the connection under the open transaction.
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
+            Get-TestRowCount $target 't' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
             $null = Wait-TestShell -Shell $writer -What 'the write that Close waited for'
             $writer.Shell.HadErrors | Should -BeFalse
             $shared.Count | Should -Be 0
@@ -274,6 +278,37 @@ Import-Module $args[0]
         # Once the last connection of the process closes, nothing is left: not the file, -wal or -shm.
         Close-MnesisPool -Pool $pool
         Get-TestOpenHandleCount -Path $db | Should -Be 0
+    }
+}
+
+Describe 'Ctrl+C during a long statement on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $setup = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $setup @name -Query 'CREATE TABLE t(x bigint)'
+        Close-MnesisPool -Pool $setup
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Remove-TestTarget $target
+    }
+
+    It 'stops a <Kind> that would run for minutes, at once, and leaves the database as it was' -ForEach @(
+        @{ Kind = 'query'; Script = { param($mod, $name, $sql) Import-Module $mod; Invoke-MnesisQuery @name -Query $sql -Scalar }; Statement = 'EndlessRead' }
+        @{ Kind = 'write'; Script = { param($mod, $name, $sql) Import-Module $mod; Invoke-MnesisWrite @name -Query $sql }; Statement = 'EndlessWrite' }
+    ) {
+        $running = Start-TestShell -Arguments $mod, $name, (Get-TestSql $Engine $Statement) -Script $Script
+        try {
+            Start-Sleep -Milliseconds 1500
+            $running.Async.IsCompleted | Should -BeFalse -Because 'the statement runs for minutes'
+            Stop-TestShell -Shell $running -What "the long $Kind (the engine is interrupted, not waited for)" -TimeoutSeconds 10
+            $running.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            Get-TestRowCount $target 't' | Should -Be 0
+            if ($Engine -eq 'SQLite') { Test-TestWriteLockHeld -Path $target.Text | Should -BeFalse }
+        }
+        finally { Remove-TestShell $running }
     }
 }
 

@@ -1,5 +1,5 @@
 # What only the SQLite engine has: pragmas, WAL and the rollback journal, maintenance statements,
-# file locks and read-only files, in-memory databases, the native library, interrupting a statement.
+# file locks and read-only files, in-memory databases, the native library.
 BeforeDiscovery {
     . "$PSScriptRoot/Support/Engines.ps1"
 
@@ -181,11 +181,6 @@ Describe 'Maintenance statements through Invoke-MnesisWrite' {
         Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO child VALUES (42)' | Should -Be 1
     }
 
-    It 'refuses a maintenance statement mixed with others, running nothing' {
-        { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1); VACUUM' } | Should -Throw -ErrorId 'MnesisMaintenanceMixed,*'
-        Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-    }
-
     It 'refuses a maintenance statement inside a -ScriptBlock write, and the block''s write rolls back' {
         {
             Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
@@ -224,29 +219,6 @@ Describe 'The journal mode of reads' {
         Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1)' | Should -Be 1
         (Get-MnesisPool -Pool $pool).WalMode | Should -BeTrue
         Invoke-Sqlite3 $db 'PRAGMA journal_mode' | Should -Be 'wal'
-    }
-}
-
-Describe 'Ctrl+C during a long SQLite statement' {
-    BeforeEach {
-        $db = Join-Path (New-TestFolder) 'long.db'
-        $null = Invoke-Sqlite3 $db 'CREATE TABLE t(x);'
-    }
-
-    It 'stops a <Kind> that would run for minutes, at once, and leaves the database as it was' -ForEach @(
-        @{ Kind = 'query'; Script = { param($mod, $db) Import-Module $mod; Invoke-MnesisQuery -Path $db -Query 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' -Scalar } }
-        @{ Kind = 'write'; Script = { param($mod, $db) Import-Module $mod; Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c' } }
-    ) {
-        $running = Start-TestShell -Arguments $mod, $db -Script $Script
-        try {
-            Start-Sleep -Milliseconds 1500
-            $running.Async.IsCompleted | Should -BeFalse -Because 'the statement runs for minutes'
-            Stop-TestShell -Shell $running -What "the long $Kind (SQLite is interrupted, not waited for)" -TimeoutSeconds 10
-            $running.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-            Test-TestWriteLockHeld -Path $db | Should -BeFalse
-        }
-        finally { Remove-TestShell $running }
     }
 }
 

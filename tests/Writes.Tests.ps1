@@ -117,6 +117,219 @@ Describe 'Writes on <Engine>' -ForEach (Get-TestEngines) {
     }
 }
 
+# Invoke-MnesisWrite's promises that hold on every engine; the SQLite-only ones follow below.
+Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateT')
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    Context '-Query with -Parameters' {
+        It 'writes through -Store and through the only store of a pool' {
+            $store = Open-MnesisStore -Pool $pool @name
+            Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (1, ''s'')' | Should -Be 1
+            Invoke-MnesisWrite -Pool $pool -Query 'INSERT INTO t VALUES (2, ''p'')' | Should -Be 1
+            Get-TestRowCount $target 't' | Should -Be 2
+        }
+    }
+
+    Context 'verbose messages' {
+        It 'shows pool events only when asked: <Case>' -ForEach @(
+            @{ Case = '-Verbose'; Preference = 'SilentlyContinue'; Switches = @{ Verbose = $true }; Shown = $true }
+            @{ Case = '$VerbosePreference = Continue'; Preference = 'Continue'; Switches = @{}; Shown = $true }
+            @{ Case = '-Verbose:$false over the preference'; Preference = 'Continue'; Switches = @{ Verbose = $false }; Shown = $false }
+            @{ Case = 'the preference off'; Preference = 'SilentlyContinue'; Switches = @{}; Shown = $false }
+        ) {
+            $display = Get-TestTargetDisplay $pool $target
+            $VerbosePreference = $Preference
+            $DebugPreference = 'SilentlyContinue'
+            $records = @(Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t(a, b) VALUES (1, @b)' -Parameters @{ b = 'x' } @Switches 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $VerbosePreference = 'SilentlyContinue'
+            if ($Shown) { ($records.Message -join "`n") | Should -BeLike "*$display*" }
+            else { $records | Should -BeNullOrEmpty }
+            Get-TestRowCount $target 't' | Should -Be 1
+        }
+
+        It 'shows pool events once the preference is turned on upstream in the same pipeline' {
+            $display = Get-TestTargetDisplay $pool $target
+            $VerbosePreference = 'SilentlyContinue'
+            $records = @(1..3 | ForEach-Object { if ($_ -eq 2) { $VerbosePreference = 'Continue' }; [pscustomobject]@{ a = $_; b = "row $_" } } |
+                Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t(a, b) VALUES (@a, @b)' 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            $VerbosePreference = 'SilentlyContinue'
+            ($records.Message -join "`n") | Should -BeLike "*$display*" -Because 'the commit happens after the preference was turned on'
+            Get-TestRowCount $target 't' | Should -Be 3
+        }
+    }
+
+    Context 'writes started while the same connection is busy in this pipeline' {
+        It 'refuses to write rows that a query on the same store is still streaming, instead of reading its own inserts' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''a''), (2, ''b''), (3, ''c'')'
+            {
+                Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT a FROM t' |
+                    ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)'
+            } | Should -Throw -ErrorId 'MnesisWriteWhileReading,*'
+            Get-TestRowCount $target 't' | Should -Be 3
+            # The advice in the message works: collect the rows first.
+            @(Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT a FROM t') |
+                ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
+                Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 3
+        }
+
+        It 'refuses a write from upstream of a pipeline write on the same store, which that write''s rollback would undo' {
+            $rows = { 1..3 | ForEach-Object {
+                    if ($_ -eq 2) { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (102, ''upstream'')' }
+                    @{ a = $_; b = 'row' } } }
+            { & $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisNestedWriteInBulkWrite,*'
+            Get-TestRowCount $target 't' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (9, ''next'')' | Should -Be 1
+        }
+    }
+
+    Context 'pipeline rows' {
+        It 'binds each object''s properties and outputs the total once' {
+            $rows = 1..25 | ForEach-Object { [pscustomobject]@{ a = $_; b = "row $_"; extra = 'ignored' } }
+            $out = @($rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)')
+            $out.Count | Should -Be 1
+            $out[0] | Should -Be 25
+            Get-TestRowCount $target 't' | Should -Be 25
+            [long](@(Get-TestColumn $target 'SELECT sum(a) FROM t')[0]) | Should -Be 325
+        }
+
+        It 'binds hashtables and other dictionaries from the pipeline' {
+            $rows = @(@{ a = 1; b = 'h' }, [ordered]@{ A = 2; B = 'o' })
+            $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 2
+            (Get-TestColumn $target 'SELECT b FROM t ORDER BY a') -join ',' | Should -Be 'h,o'
+        }
+
+        It 'takes a whole array through -InputObject' {
+            $rows = 1..10 | ForEach-Object { @{ a = $_; b = 'x' } }
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -InputObject $rows | Should -Be 10
+            Get-TestRowCount $target 't' | Should -Be 10
+        }
+
+        It 'fills parameters a row lacks from -Parameters' {
+            $rows = 1..3 | ForEach-Object { [pscustomobject]@{ a = $_ } }
+            $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ b = 'default' } | Should -Be 3
+            Get-TestColumn $target 'SELECT DISTINCT b FROM t' | Should -Be 'default'
+        }
+
+        It 'takes a row''s own values over -Parameters, which only fill what a row lacks (<Form>)' -ForEach @(
+            @{ Form = 'pipeline'; Write = { param($pool, $name, $rows) $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } } }
+            @{ Form = '-InputObject array'; Write = { param($pool, $name, $rows) Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } -InputObject $rows } }
+        ) {
+            $rows = @(
+                [pscustomobject]@{ a = 1; b = 'from the object' }
+                @{ a = 2; B = 'from the hashtable' }
+                [pscustomobject]@{ a = 3 }
+                [pscustomobject]@{ a = 4; b = $null }
+            )
+            & $Write $pool $name $rows | Should -Be 4
+            (Get-TestColumn $target "SELECT a || '=' || coalesce(b, 'NULL') FROM t ORDER BY a") -join ',' |
+                Should -Be '1=from the object,2=from the hashtable,3=default,4=NULL' -Because 'a row''s property, even $null, is not a value it lacks'
+        }
+
+        It 'writes all rows in one transaction: a failing row leaves none of them' {
+            $rows = @(1, 2, 3, 2) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
+            { $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Get-TestRowCount $target 't' | Should -Be 0
+        }
+
+        It 'commits every -BatchSize rows: a failure keeps exactly the committed batches' {
+            $rows = @(1..7 + 3) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
+            { $rows | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3 } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            # rows 1-3 and 4-6 committed; 7 and the duplicate 3 were in the failed batch
+            (Get-TestColumn $target 'SELECT a FROM t ORDER BY a') -join ',' | Should -Be '1,2,3,4,5,6'
+        }
+
+        It 'rolls back when an upstream command fails mid-stream' {
+            $source = { 1..3 | ForEach-Object { [pscustomobject]@{ a = $_; b = 'u' } }; throw 'upstream broke' }
+            { & $source | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw '*upstream broke*'
+            Get-TestRowCount $target 't' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''next'')' | Should -Be 1
+        }
+    }
+
+    Context '-ScriptBlock' {
+        It 'passes the connection and transaction, commits at the end and outputs what the block output' {
+            $out = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                param($Connection, $Transaction)
+                $command = $Connection.CreateCommand()
+                $Transaction | Should -Not -BeNullOrEmpty
+                [object]::ReferenceEquals($Transaction.Connection, $Connection) | Should -BeTrue
+                # Microsoft.Data.Sqlite enlists a new command in the connection's transaction; Npgsql runs it in it anyway.
+                if ($Engine -eq 'SQLite') { $command.Transaction | Should -Be $Transaction }
+                $command.CommandText = 'INSERT INTO t VALUES (1, ''sb'')'
+                $command.ExecuteNonQuery()
+                'done'
+            }
+            $out | Should -Be @(1, 'done')
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'sb'
+        }
+
+        It 'rolls back when the block throws, and surfaces the block''s own error unchanged' {
+            $err = {
+                Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    param($Connection)
+                    $command = $Connection.CreateCommand()
+                    $command.CommandText = 'INSERT INTO t VALUES (1, ''lost'')'
+                    $null = $command.ExecuteNonQuery()
+                    Write-Error -Message 'block failed' -ErrorId 'BlockSpecificId' -Category LimitsExceeded -ErrorAction Stop
+                }
+            } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'BlockSpecificId'
+            $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+            $err.Exception.Message | Should -Be 'block failed'
+            Get-TestRowCount $target 't' | Should -Be 0
+        }
+
+        It 'joins the enclosing transaction when the block writes to the same store again' {
+            {
+                Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''inner'')'
+                    throw 'outer fails after the inner write'
+                }
+            } | Should -Throw 'outer fails after the inner write'
+            Get-TestRowCount $target 't' | Should -Be 0
+        }
+
+        It 'undoes only the nested write when its error is caught inside the block' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''kept'')'
+                try { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (2, ''undone''); INSERT INTO nowhere VALUES (1)' } catch { }
+            }
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'kept'
+        }
+    }
+
+    Context 'Ctrl+C' {
+        It 'rolls back a -ScriptBlock write that is stopped, releases the gate and keeps the pool usable' {
+            # "Ctrl+C" once the write holds its transaction.
+            $writer = Start-TestHeldWriteOn -Target $target -Sql 'INSERT INTO t VALUES (1, ''stopped'')' -Seconds 30
+            try {
+                Stop-TestShell -Shell $writer -What 'the -ScriptBlock write'
+                $writer.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+                Get-TestRowCount $target 't' | Should -Be 0
+                Invoke-TestWithLimit -Arguments $pool, $name -What 'a write after the stopped one (the gate must be free)' -Script {
+                    param($pool, $name)
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (2, ''after stop'')'
+                } | Should -Be 1
+            }
+            finally { Remove-TestShell $writer }
+        }
+    }
+}
+
 Describe 'Invoke-MnesisWrite' {
     BeforeEach {
         $pool = New-MnesisPool
@@ -154,68 +367,10 @@ Describe 'Invoke-MnesisWrite' {
             Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''after'')' | Should -Be 1
         }
 
-        It 'writes through -Store and through the only store of a pool' {
-            $store = Open-MnesisStore -Pool $pool -Path $db
-            Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (1, ''s'')' | Should -Be 1
-            Invoke-MnesisWrite -Pool $pool -Query 'INSERT INTO t VALUES (2, ''p'')' | Should -Be 1
-            @(Get-Rows).Count | Should -Be 2
-        }
-
         It 'writes to a name with wildcard characters through -LiteralPath' {
             $odd = Join-Path $TestDrive 'in [brackets] *star?.db'
             Invoke-MnesisWrite -Pool $pool -LiteralPath $odd -Query 'CREATE TABLE z(q)' | Should -Be 0
             Test-Path -LiteralPath $odd | Should -BeTrue
-        }
-    }
-
-    Context 'verbose messages' {
-        It 'shows pool events only when asked: <Case>' -ForEach @(
-            @{ Case = '-Verbose'; Preference = 'SilentlyContinue'; Switches = @{ Verbose = $true }; Shown = $true }
-            @{ Case = '$VerbosePreference = Continue'; Preference = 'Continue'; Switches = @{}; Shown = $true }
-            @{ Case = '-Verbose:$false over the preference'; Preference = 'Continue'; Switches = @{ Verbose = $false }; Shown = $false }
-            @{ Case = 'the preference off'; Preference = 'SilentlyContinue'; Switches = @{}; Shown = $false }
-        ) {
-            $VerbosePreference = $Preference
-            $DebugPreference = 'SilentlyContinue'
-            $records = @(Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(b) VALUES (@b)' -Parameters @{ b = 'x' } @Switches 4>&1 |
-                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
-            if ($Shown) { ($records.Message -join "`n") | Should -BeLike "*$db*" }
-            else { $records | Should -BeNullOrEmpty }
-            Get-Rows 'SELECT count(*) FROM t' | Should -Be 1
-        }
-
-        It 'shows pool events once the preference is turned on upstream in the same pipeline' {
-            $VerbosePreference = 'SilentlyContinue'
-            $records = @(1..3 | ForEach-Object { if ($_ -eq 2) { $VerbosePreference = 'Continue' }; [pscustomobject]@{ b = "row $_" } } |
-                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(b) VALUES (@b)' 4>&1 |
-                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
-            ($records.Message -join "`n") | Should -BeLike "*$db*" -Because 'the commit happens after the preference was turned on'
-            Get-Rows 'SELECT count(*) FROM t' | Should -Be 3
-        }
-    }
-
-    Context 'writes started while the same connection is busy in this pipeline' {
-        It 'refuses to write rows that a query on the same store is still streaming, instead of reading its own inserts' {
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''a''), (2, ''b''), (3, ''c'')'
-            {
-                Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT a FROM t' |
-                    ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)'
-            } | Should -Throw -ErrorId 'MnesisWriteWhileReading,*'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 3
-            # The advice in the message works: collect the rows first.
-            @(Invoke-MnesisQuery -Pool $pool -Path $db -Query 'SELECT a FROM t') |
-                ForEach-Object { @{ a = $_.a + 100; b = 'copy' } } |
-                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 3
-        }
-
-        It 'refuses a write from upstream of a pipeline write on the same store, which that write''s rollback would undo' {
-            $rows = { 1..3 | ForEach-Object {
-                    if ($_ -eq 2) { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (102, ''upstream'')' }
-                    @{ a = $_; b = 'row' } } }
-            { & $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisNestedWriteInBulkWrite,*'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (9, ''next'')' | Should -Be 1
         }
     }
 
@@ -260,58 +415,6 @@ Describe 'Invoke-MnesisWrite' {
     }
 
     Context 'pipeline rows' {
-        It 'binds each object''s properties and outputs the total once' {
-            $rows = 1..25 | ForEach-Object { [pscustomobject]@{ a = $_; b = "row $_"; extra = 'ignored' } }
-            $out = @($rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)')
-            $out.Count | Should -Be 1
-            $out[0] | Should -Be 25
-            Invoke-Sqlite3 $db 'SELECT count(*), sum(a) FROM t' | Should -Be '25|325'
-        }
-
-        It 'binds hashtables and other dictionaries from the pipeline' {
-            $rows = @(@{ a = 1; b = 'h' }, [ordered]@{ A = 2; B = 'o' })
-            $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' | Should -Be 2
-        }
-
-        It 'takes a whole array through -InputObject' {
-            $rows = 1..10 | ForEach-Object { @{ a = $_; b = 'x' } }
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -InputObject $rows | Should -Be 10
-        }
-
-        It 'fills parameters a row lacks from -Parameters' {
-            $rows = 1..3 | ForEach-Object { [pscustomobject]@{ a = $_ } }
-            $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ b = 'default' } | Should -Be 3
-            Invoke-Sqlite3 $db 'SELECT DISTINCT b FROM t' | Should -Be 'default'
-        }
-
-        It 'takes a row''s own values over -Parameters, which only fill what a row lacks (<Form>)' -ForEach @(
-            @{ Form = 'pipeline'; Write = { param($pool, $db, $rows) $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } } }
-            @{ Form = '-InputObject array'; Write = { param($pool, $db, $rows) Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -Parameters @{ a = 99; b = 'default' } -InputObject $rows } }
-        ) {
-            $rows = @(
-                [pscustomobject]@{ a = 1; b = 'from the object' }
-                @{ a = 2; B = 'from the hashtable' }
-                [pscustomobject]@{ a = 3 }
-                [pscustomobject]@{ a = 4; b = $null }
-            )
-            & $Write $pool $db $rows | Should -Be 4
-            Invoke-Sqlite3 $db "SELECT group_concat(a || '=' || ifnull(b, 'NULL'), ',') FROM (SELECT a, b FROM t ORDER BY a)" |
-                Should -Be '1=from the object,2=from the hashtable,3=default,4=NULL' -Because 'a row''s property, even $null, is not a value it lacks'
-        }
-
-        It 'writes all rows in one transaction: a failing row leaves none of them' {
-            $rows = @(1, 2, 3, 2) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
-            { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-        }
-
-        It 'commits every -BatchSize rows: a failure keeps exactly the committed batches' {
-            $rows = @(1..7 + 3) | ForEach-Object { [pscustomobject]@{ a = $_; b = 'r' } }
-            { $rows | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3 } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
-            # rows 1-3 and 4-6 committed; 7 and the duplicate 3 were in the failed batch
-            Invoke-Sqlite3 $db 'SELECT group_concat(a) FROM (SELECT a FROM t ORDER BY a)' | Should -Be '1,2,3,4,5,6'
-        }
-
         It 'releases the gate between batches so another runspace can write in between' {
             $mod = $env:MNESIS_TEST_MODULE
             $rows = 1..6 | ForEach-Object { [pscustomobject]@{ a = $_; b = 'main' } }
@@ -324,13 +427,6 @@ Describe 'Invoke-MnesisWrite' {
                 $_
             } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' -BatchSize 3
             Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 7
-        }
-
-        It 'rolls back when an upstream command fails mid-stream' {
-            $source = { 1..3 | ForEach-Object { [pscustomobject]@{ a = $_; b = 'u' } }; throw 'upstream broke' }
-            { & $source | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@a, @b)' } | Should -Throw '*upstream broke*'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-            Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''next'')' | Should -Be 1
         }
     }
 
@@ -394,53 +490,6 @@ Describe 'Invoke-MnesisWrite' {
     }
 
     Context '-ScriptBlock' {
-        It 'passes the connection and transaction, commits at the end and outputs what the block output' {
-            $out = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                param($Connection, $Transaction)
-                $command = $Connection.CreateCommand()
-                $command.Transaction | Should -Be $Transaction
-                $command.CommandText = 'INSERT INTO t VALUES (1, ''sb'')'
-                $command.ExecuteNonQuery()
-                'done'
-            }
-            $out | Should -Be @(1, 'done')
-            Invoke-Sqlite3 $db 'SELECT b FROM t' | Should -Be 'sb'
-        }
-
-        It 'rolls back when the block throws, and surfaces the block''s own error unchanged' {
-            $err = {
-                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                    param($Connection)
-                    $command = $Connection.CreateCommand()
-                    $command.CommandText = 'INSERT INTO t VALUES (1, ''lost'')'
-                    $null = $command.ExecuteNonQuery()
-                    Write-Error -Message 'block failed' -ErrorId 'BlockSpecificId' -Category LimitsExceeded -ErrorAction Stop
-                }
-            } | Should -Throw -PassThru
-            $err.FullyQualifiedErrorId | Should -Be 'BlockSpecificId'
-            $err.CategoryInfo.Category | Should -Be 'LimitsExceeded'
-            $err.Exception.Message | Should -Be 'block failed'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-        }
-
-        It 'joins the enclosing transaction when the block writes to the same store again' {
-            {
-                Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''inner'')'
-                    throw 'outer fails after the inner write'
-                }
-            } | Should -Throw 'outer fails after the inner write'
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-        }
-
-        It 'undoes only the nested write when its error is caught inside the block' {
-            $null = Invoke-MnesisWrite -Pool $pool -Path $db -ScriptBlock {
-                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (1, ''kept'')'
-                try { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''undone''); INSERT INTO nowhere VALUES (1)' } catch { }
-            }
-            Invoke-Sqlite3 $db 'SELECT group_concat(b) FROM t' | Should -Be 'kept'
-        }
-
         It 'fails at once instead of deadlocking when the block writes through another pool''s connection' {
             $other = New-MnesisPool
             try {
@@ -455,23 +504,6 @@ Describe 'Invoke-MnesisWrite' {
                 $err.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId, $err.FullyQualifiedErrorId | Should -Contain 'MnesisNestedWriteOtherConnection,Mnesis.PowerShell.Cmdlets.InvokeMnesisWriteCommand'
             }
             finally { Close-MnesisPool -Pool $other }
-        }
-    }
-
-    Context 'Ctrl+C' {
-        It 'rolls back a -ScriptBlock write that is stopped, releases the gate and keeps the pool usable' {
-            # "Ctrl+C" once the write holds its transaction.
-            $writer = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t VALUES (1, ''stopped'')' -Seconds 30
-            try {
-                Stop-TestShell -Shell $writer -What 'the -ScriptBlock write'
-                $writer.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
-                Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 0
-                Invoke-TestWithLimit -Arguments $pool, $db -What 'a write after the stopped one (the gate must be free)' -Script {
-                    param($pool, $db)
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (2, ''after stop'')'
-                } | Should -Be 1
-            }
-            finally { Remove-TestShell $writer }
         }
     }
 }
@@ -520,85 +552,122 @@ $ConfirmPreference = 'High'
     }
 }
 
-Describe 'Counts of changed rows' {
+Describe 'Counts of changed rows on <Engine>' -ForEach (Get-TestEngines) {
     BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
         $pool = New-MnesisPool
-        $folder = New-TestFolder
-        $db = Join-Path $folder 'misc.db'
-        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE host(name, os)'
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE host(name text, os text)'
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
     }
 
-    AfterEach { Close-MnesisPool -Pool $pool }
-
     It 'reports 0 for a statement that changes no rows right after one that did' {
-        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO host VALUES (1, 2), (3, 4)' | Should -Be 2
-        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t2(x)' | Should -Be 0
-        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO host VALUES (5, 6); CREATE TABLE t3(x)' | Should -Be 1
-        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'UPDATE host SET os = 0 WHERE 0' | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO host VALUES (''1'', ''2''), (''3'', ''4'')' | Should -Be 2
+        Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE t2(x text)' | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO host VALUES (''5'', ''6''); CREATE TABLE t3(x text)' | Should -Be 1
+        Invoke-MnesisWrite -Pool $pool @name -Query 'UPDATE host SET os = ''0'' WHERE 1 = 0' | Should -Be 0
     }
 }
 
-Describe 'Verbose output of writes' {
+Describe 'Maintenance statements on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateTv')
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    It 'refuses a maintenance statement mixed with others, running nothing' {
+        { Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1); VACUUM' } | Should -Throw -ErrorId 'MnesisMaintenanceMixed,*'
+        Get-TestRowCount $target 't' | Should -Be 0
+    }
+}
+
+Describe 'Verbose output of writes on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Remove-TestTarget $target
+    }
+
     Context 'verbose output' {
         It 'names pool events and paths but never parameter values' {
             $pool = New-MnesisPool
             try {
-                $db = Join-Path $TestDrive 'verbose.db'
                 $secret = "s3cret-$([guid]::NewGuid())"
                 $verbose = @(
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v)' -Verbose 4>&1
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose 4>&1
-                    [pscustomobject]@{ v = $secret } | Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Verbose 4>&1
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE t(v text)' -Verbose 4>&1
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose 4>&1
+                    [pscustomobject]@{ v = $secret } | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)' -Verbose 4>&1
                     Close-MnesisPool -Pool $pool -Verbose 4>&1
                 ) | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
                 $verbose -join "`n" | Should -Not -BeLike "*$secret*"
-                $verbose | Where-Object { $_ -like "*opened*$db*" } | Should -Not -BeNullOrEmpty
-                $verbose | Where-Object { $_ -like "*closed*$db*" } | Should -Not -BeNullOrEmpty
+                # How messages name the store: its path, or the PostgreSQL target without a password.
+                $probe = New-MnesisPool
+                $shown = (Open-MnesisStore -Pool $probe @name).Target
+                Close-MnesisPool -Pool $probe
+                $verbose | Where-Object { $_ -like "*opened*$shown*" } | Should -Not -BeNullOrEmpty
+                $verbose | Where-Object { $_ -like "*closed*$shown*" } | Should -Not -BeNullOrEmpty
             }
             finally { Close-MnesisPool -Pool $pool }
         }
 
         It 'never names a parameter value, also when a write fails and rolls back (<Form>)' -ForEach @(
             @{ Form = 'a failing statement with -Parameters'; Id = 'MnesisSqlFailed'; Write = {
-                    param($pool, $db, $secret)
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose
+                    param($pool, $name, $secret)
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose
                 }
             }
             @{ Form = 'a failing piped row, with -Parameters defaults'; Id = 'MnesisSqlFailed'; Write = {
-                    param($pool, $db, $secret)
+                    param($pool, $name, $secret)
                     [pscustomobject]@{ v = $secret }, [pscustomobject]@{ v = $secret } |
-                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u VALUES (@v, @w)' -Parameters @{ w = "$secret-default" } -Verbose
+                        Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO u VALUES (@v, @w)' -Parameters @{ w = "$secret-default" } -Verbose
                 }
             }
             @{ Form = 'a failing batch of -BatchSize'; Id = 'MnesisSqlFailed'; Write = {
-                    param($pool, $db, $secret)
+                    param($pool, $name, $secret)
                     1..5 | ForEach-Object { @{ v = "$secret-$([Math]::Min($_, 4))" } } |
-                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO u(v, w) VALUES (@v, @w)' -Parameters @{ w = $secret } -BatchSize 2 -Verbose
+                        Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO u(v, w) VALUES (@v, @w)' -Parameters @{ w = $secret } -BatchSize 2 -Verbose
                 }
             }
             @{ Form = 'a row with a missing parameter'; Id = 'MnesisParameterMissing'; Write = {
-                    param($pool, $db, $secret)
+                    param($pool, $name, $secret)
                     [pscustomobject]@{ v = $secret }, [pscustomobject]@{ other = $secret } |
-                        Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ unused = $secret } -Verbose
+                        Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ unused = $secret } -Verbose
                 }
             }
             @{ Form = 'a value of a type SQLite cannot store'; Id = 'MnesisParameterTypeUnsupported'; Write = {
-                    param($pool, $db, $secret)
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = @{ inner = $secret } } -Verbose
+                    param($pool, $name, $secret)
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = @{ inner = $secret } } -Verbose
                 }
             }
             @{ Form = 'a failing -ScriptBlock write with a nested write'; Id = 'BlockFailed'; Write = {
-                    param($pool, $db, $secret)
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
-                        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose
+                    param($pool, $name, $secret)
+                    Invoke-MnesisWrite -Pool $pool @name -Verbose -ScriptBlock {
+                        $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v)' -Parameters @{ v = $secret } -Verbose
                         Write-Error -Message 'the block failed' -ErrorId 'BlockFailed' -ErrorAction Stop
                     }
                 }
             }
             @{ Form = 'a failing nested write caught inside its -ScriptBlock write'; Id = $null; Write = {
-                    param($pool, $db, $secret)
-                    Invoke-MnesisWrite -Pool $pool -Path $db -Verbose -ScriptBlock {
-                        try { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose }
+                    param($pool, $name, $secret)
+                    Invoke-MnesisWrite -Pool $pool @name -Verbose -ScriptBlock {
+                        try { $null = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@v); INSERT INTO nowhere VALUES (1)' -Parameters @{ v = $secret } -Verbose }
                         catch { }
                     }
                 }
@@ -606,13 +675,12 @@ Describe 'Verbose output of writes' {
         ) {
             $pool = New-MnesisPool
             try {
-                $db = Join-Path $TestDrive "secret-$([guid]::NewGuid().ToString('N')).db"
-                $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(v); CREATE TABLE u(v UNIQUE, w)'
+                $null = Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE t(v text); CREATE TABLE u(v text UNIQUE, w text)'
                 $secret = "s3cret-$([guid]::NewGuid().ToString('N'))"
                 $records = [Collections.Generic.List[object]]::new()
                 $thrown = $null
                 # Streamed record by record, so what came before the failure is kept.
-                try { & $Write $pool $db $secret *>&1 | ForEach-Object { $records.Add($_) } }
+                try { & $Write $pool $name $secret *>&1 | ForEach-Object { $records.Add($_) } }
                 catch { $thrown = $_ }
 
                 if ($Id) { $thrown.FullyQualifiedErrorId | Should -BeLike "$Id*" }
