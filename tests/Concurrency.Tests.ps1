@@ -1,7 +1,78 @@
+# Concurrency: runspaces, thread jobs, RunspacePools and processes writing at once; faults while
+# writing (Ctrl+C, SIGKILL); waiting for other writers.
+BeforeDiscovery {
+    . "$PSScriptRoot/Support/Engines.ps1"
+}
+
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
+    . "$PSScriptRoot/Support/Engines.ps1"
+    . "$PSScriptRoot/Support/Fixtures.ps1"
     . "$PSScriptRoot/Support/MixedLoad.ps1"
     $mod = $env:MNESIS_TEST_MODULE
+}
+
+# On every engine (Support/Engines.ps1). What only one engine has is in Sqlite.Tests.ps1 or PostgreSql.Tests.ps1.
+Describe 'Concurrency on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeAll {
+        if ($Skip) { Write-Host "Skipping the $Engine behaviour suite: $Why." }
+    }
+
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateItems')
+    }
+
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    Context 'many writers' {
+        It 'keeps every row of runspaces, thread jobs and another process writing at once, exactly once' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateRows')
+            $text = $target.Text
+            $option = if ($Engine -eq 'SQLite') { 'Path' } else { 'ConnectionString' }
+            $writer = {
+                param($mod, $option, $text, $first)
+                Import-Module $mod
+                $named = @{ $option = $text }
+                for ($n = $first; $n -lt $first + 100; $n++) {
+                    if ($n % 2) { $null = Invoke-MnesisWrite @named -Query 'INSERT INTO row(n) VALUES (@n)' -Parameters @{ n = $n } }
+                    else { Invoke-MnesisWrite @named -ScriptBlock { $null = Invoke-MnesisWrite @named -Query 'INSERT INTO row(n) VALUES (@n)' -Parameters @{ n = $n } } }
+                }
+                Close-MnesisPool
+            }
+            $writerText = $writer.ToString()
+            $parallel = 0..3 | ForEach-Object -ThrottleLimit 4 -Parallel {
+                & ([scriptblock]::Create($using:writerText)) $using:mod $using:option $using:text ($_ * 1000)
+                'done'
+            } -AsJob
+            $jobs = 4..5 | ForEach-Object { Start-ThreadJob -ScriptBlock $writer -ArgumentList $mod, $option, $text, ($_ * 1000) }
+            $script = Join-Path $TestDrive "writer-$([guid]::NewGuid().ToString('N')).ps1"
+            Set-Content -LiteralPath $script -Value "param(`$m, `$o, `$t) & ([scriptblock]::Create(@'`n$writer`n'@)) `$m `$o `$t 6000"
+            $pwsh = Get-PwshCommand
+            $process = Start-Process $pwsh.FilePath -ArgumentList (@($pwsh.Prefix) + '-NoProfile', '-File', "`"$script`"", "`"$mod`"", $option, "`"$text`"") -PassThru -NoNewWindow
+            try {
+                $process.WaitForExit(120000) | Should -BeTrue -Because 'the writer process must finish within two minutes'
+                $process.ExitCode | Should -Be 0
+                $null = $jobs + $parallel | Wait-Job -Timeout 120
+                foreach ($job in $jobs + $parallel) {
+                    $job.State | Should -Be 'Completed' -Because ($job.ChildJobs.Error -join '; ')
+                }
+            }
+            finally {
+                if (-not $process.HasExited) { $process.Kill() }
+                $jobs + $parallel | Remove-Job -Force
+            }
+            Get-TestRowCount $target 'row' | Should -Be 700
+            Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(DISTINCT n) FROM row' -Scalar | Should -Be 700
+        }
+    }
 }
 
 Describe 'Concurrency under load' {
@@ -10,6 +81,7 @@ Describe 'Concurrency under load' {
         $db = Join-Path $TestDrive "load-$([guid]::NewGuid().ToString('N')).db"
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
     }
+
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It '8 runspaces x 1,000 read-modify-write transactions end at exactly 8,000' {
@@ -53,29 +125,33 @@ Describe 'Concurrency under load' {
         $result.Counter | Should -Be (11 * 30)
         $result.Integrity | Should -Be 'ok'
     }
+}
+
+Describe 'Closing a pool during its write on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query (Get-TestSql $Engine 'CreateTv')
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
 
     It 'Close-MnesisPool waits for a write in progress through the same pool, and the write commits' {
         $shared = New-MnesisPool
-        $null = Open-MnesisStore -Pool $shared -Path $db
-        $writer = Start-TestShell -Arguments $mod, $db, $shared -Script {
-            param($mod, $db, $shared)
-            Import-Module $mod
-            Invoke-MnesisWrite -Pool $shared -Path $db -ScriptBlock {
-                param($Connection)
-                $command = $Connection.CreateCommand()
-                $command.CommandText = 'INSERT INTO t(v) VALUES (1)'
-                $null = $command.ExecuteNonQuery()
-                Start-Sleep -Milliseconds 1500
-            }
-        }
+        $null = Open-MnesisStore -Pool $shared @name
+        $writer = Start-TestHeldWriteOn -Target $target -Pool $shared -Sql 'INSERT INTO t(v) VALUES (1)' -Seconds 1.5
         try {
-            Wait-TestWriteLock -Path $db
             Invoke-TestWithLimit -Arguments $shared -What 'Close-MnesisPool waiting for the write in progress' -Script {
                 param($shared)
                 Close-MnesisPool -Pool $shared
             }
             # Had Close not waited, it would have closed the connection under the open transaction.
-            Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
+            Get-TestRowCount $target 't' | Should -Be 1 -Because 'Close returns only after the write it waited for committed'
             $null = Wait-TestShell -Shell $writer -What 'the write that Close waited for'
             $writer.Shell.HadErrors | Should -BeFalse
             $shared.Count | Should -Be 0
@@ -90,6 +166,7 @@ Describe 'Faults' {
         $db = Join-Path $TestDrive "fault-$([guid]::NewGuid().ToString('N')).db"
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER)'
     }
+
     AfterEach { Close-MnesisPool -Pool $pool }
 
     It 'Ctrl+C during a pipeline bulk write rolls it back and releases the gate' {
@@ -201,5 +278,141 @@ Import-Module $args[0]
         # Once the last connection of the process closes, nothing is left: not the file, -wal or -shm.
         Close-MnesisPool -Pool $pool
         Get-TestOpenHandleCount -Path $db | Should -Be 0
+    }
+}
+
+Describe 'Ctrl+C during a long statement on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $setup = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $setup @name -Query 'CREATE TABLE t(x bigint)'
+        Close-MnesisPool -Pool $setup
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Remove-TestTarget $target
+    }
+
+    It 'stops a <Kind> that would run for minutes, at once, and leaves the database as it was' -ForEach @(
+        @{ Kind = 'query'; Script = { param($mod, $name, $sql) Import-Module $mod; Invoke-MnesisQuery @name -Query $sql -Scalar }; Statement = 'EndlessRead' }
+        @{ Kind = 'write'; Script = { param($mod, $name, $sql) Import-Module $mod; Invoke-MnesisWrite @name -Query $sql }; Statement = 'EndlessWrite' }
+    ) {
+        $running = Start-TestShell -Arguments $mod, $name, (Get-TestSql $Engine $Statement) -Script $Script
+        try {
+            Start-Sleep -Milliseconds 1500
+            $running.Async.IsCompleted | Should -BeFalse -Because 'the statement runs for minutes'
+            Stop-TestShell -Shell $running -What "the long $Kind (the engine is interrupted, not waited for)" -TimeoutSeconds 10
+            $running.Shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            Get-TestRowCount $target 't' | Should -Be 0
+            if ($Engine -eq 'SQLite') { Test-TestWriteLockHeld -Path $target.Text | Should -BeFalse }
+        }
+        finally { Remove-TestShell $running }
+    }
+}
+
+Describe 'The pool' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $db = Join-Path $TestDrive "pool-$([guid]::NewGuid().ToString('N')).db"
+        $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT, n INTEGER); CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0)'
+    }
+
+    AfterEach { Close-MnesisPool -Pool $pool }
+
+    Context 'serialized writes across runspaces' {
+        It '8 parallel runspaces each committing 250 separate transactions lose no row and raise no error' {
+            # -Parallel takes no -ErrorAction: the iterations that -TimeoutSeconds stops are errors to count, not to throw.
+            $ErrorActionPreference = 'Continue'
+            $results = @(1..8 | ForEach-Object -ThrottleLimit 8 -TimeoutSeconds 120 -ErrorVariable stopped -Parallel {
+                    Import-Module $using:mod
+                    $worker = $_
+                    try {
+                        for ($i = 0; $i -lt 250; $i++) {
+                            $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO t(who, n) VALUES (@who, @n)' -Parameters @{ who = "w$worker"; n = $i }
+                        }
+                        'finished'
+                    }
+                    catch { "runspace ${worker}: $($_.Exception.Message)" }
+                })
+            $ErrorActionPreference = 'Stop'
+            $results | Where-Object { $_ -ne 'finished' } | Should -BeNullOrEmpty
+            $results | Should -HaveCount 8 -Because "every runspace finishes within 120 s (the others were stopped: $stopped)"
+            Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '2000|8'
+        }
+
+        It 'thread jobs, a RunspacePool and this runspace writing at once lose no row' {
+            $jobs = 1..3 | ForEach-Object {
+                Start-ThreadJob -ArgumentList $mod, $db, "job$_" {
+                    param($mod, $db, $who)
+                    Import-Module $mod
+                    1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(who) VALUES (@who)' -Parameters @{ who = $who } }
+                }
+            }
+            $runspacePool = [runspacefactory]::CreateRunspacePool(1, 3)
+            $runspacePool.Open()
+            try {
+                $shells = 1..3 | ForEach-Object {
+                    $ps = [powershell]::Create()
+                    $ps.RunspacePool = $runspacePool
+                    $null = $ps.AddScript({
+                            param($mod, $db, $who)
+                            Import-Module $mod
+                            1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Path $db -Query 'INSERT INTO t(who) VALUES (@who)' -Parameters @{ who = $who } }
+                        }).AddArgument($mod).AddArgument($db).AddArgument("rsp$_")
+                    [pscustomobject]@{ Shell = $ps; Async = $ps.BeginInvoke() }
+                }
+                1..100 | ForEach-Object { $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''main'')' }
+                foreach ($s in $shells) {
+                    $null = Wait-TestShell -Shell $s -What 'a RunspacePool writer' -TimeoutSeconds 120
+                    $s.Shell.HadErrors | Should -BeFalse
+                    $s.Shell.Dispose()
+                }
+            }
+            finally { $runspacePool.Dispose() }
+            $null = Wait-TestJob -Job $jobs -What 'the thread job writers' -TimeoutSeconds 120
+            Invoke-Sqlite3 $db 'SELECT count(*), count(DISTINCT who) FROM t' | Should -Be '700|7'
+        }
+    }
+
+    Context 'other processes' {
+        It 'waits for another process''s writer (BEGIN IMMEDIATE) instead of failing' {
+            $python = Start-ForeignWriter -Path $db -Seconds 1.5
+            try {
+                Wait-TestWriteLock -Path $db
+                Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO t(who) VALUES (''mnesis'')' | Should -Be 1
+            }
+            finally { Wait-TestProcess -Process $python -What 'the python3 writer holding the lock' -TimeoutSeconds 30 }
+            $python.ExitCode | Should -Be 0
+            Invoke-Sqlite3 $db 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,mnesis'
+        }
+
+        It 'fails with MnesisDatabaseBusy after the busy timeout, writes nothing and releases the gate' {
+            $short = Open-MnesisStore -Pool $pool -Path (Join-Path $TestDrive 'busy.db') -BusyTimeout 1
+            $null = Invoke-MnesisWrite -Store $short -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT)'
+            $python = Start-ForeignWriter -Path $short.Path -Seconds 3
+            try {
+                Wait-TestWriteLock -Path $short.Path
+                $err = { Invoke-MnesisWrite -Store $short -Query 'INSERT INTO t(who) VALUES (''late'')' } | Should -Throw -ErrorId 'MnesisDatabaseBusy,*' -PassThru
+                $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
+                $err.Exception.Message | Should -BeLike "*$($short.Path)*"
+            }
+            finally { Wait-TestProcess -Process $python -What 'the python3 writer holding the lock' -TimeoutSeconds 30 }
+            Invoke-MnesisWrite -Store $short -Query 'INSERT INTO t(who) VALUES (''after'')' | Should -Be 1
+            Invoke-Sqlite3 $short.Path 'SELECT group_concat(who) FROM (SELECT who FROM t ORDER BY id)' | Should -Be 'python,after'
+        }
+
+        It 'lets a reader in another runspace read while a write transaction is open' {
+            $writer = Start-TestHeldWrite -Path $db -Sql 'INSERT INTO t(who) VALUES (''uncommitted'')' -Seconds 2
+            try {
+                $connection = Get-MnesisConnection -Pool $pool -Path $db
+                Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 0
+                $writer.Async.IsCompleted | Should -BeFalse -Because 'the read returned while the writer still held its transaction'
+                $null = Wait-TestShell -Shell $writer -What 'the held write'
+                Invoke-TestScalar $connection 'SELECT count(*) FROM t' | Should -Be 1
+            }
+            finally { Remove-TestShell $writer }
+        }
     }
 }

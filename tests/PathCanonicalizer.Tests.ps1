@@ -18,7 +18,7 @@ BeforeAll {
 }
 
 # Every spelling of one file must give one key, without opening the file (unit level; the
-# cmdlet-level spellings are in Open-MnesisStore.Tests.ps1).
+# cmdlet-level spellings are in StoreIdentity.Tests.ps1).
 Describe 'The path canonicalizer (unit)' -Skip:$IsWindows {
     BeforeEach {
         # The canonical form of the test folder itself (TestDrive could sit below a link).

@@ -1,5 +1,10 @@
+BeforeDiscovery {
+    . "$PSScriptRoot/Support/Engines.ps1"
+}
+
 BeforeAll {
     . "$PSScriptRoot/Support/TestSetup.ps1"
+    . "$PSScriptRoot/Support/Engines.ps1"
     $mod = $env:MNESIS_TEST_MODULE
 
     # Fixtures, made once by other programs (sqlite3, .NET) and copied into each case's own folder.
@@ -314,5 +319,90 @@ Describe 'Bad input on the file system' {
         $err.FullyQualifiedErrorId | Should -BeLike 'Mnesis*'
         $err.Exception.Message | Should -BeLike "*$('x' * 40)*"
         Get-TestTreeSnapshot $dir | Should -BeNullOrEmpty
+    }
+}
+
+# The errors of bad input that every engine gives the same way: the id, the category, a message
+# that names what was wrong, nothing written, and the store still usable.
+Describe 'Bad input on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $pool = New-MnesisPool
+        $named = $target.Name
+        $null = Invoke-MnesisWrite -Pool $pool @named -Query (Get-TestSql $Engine 'CreateSeed')
+        $ctx = @{ Pool = $pool; Name = $named; Engine = $Engine; Positional = $(if ($Engine -eq 'SQLite') { '?' } else { '$1' }) }
+    }
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    It '<Name> -> <Id> (<Category>)' -ForEach @(
+        @{ Name = 'Invoke-MnesisWrite <valid statement; invalid SQL>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query "INSERT INTO t(v) VALUES ('rolled back'); INSERT INTO t(v) VALUE ('b')" }
+            Names = { 'VALUE', 'rolled back' } }
+        @{ Name = 'Invoke-MnesisWrite <statement on a missing table after a valid one>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query "UPDATE t SET v = 'changed'; INSERT INTO nowhere VALUES (1)" }
+            Names = { 'nowhere' } }
+        @{ Name = 'Invoke-MnesisWrite -Query <empty string>'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query '' }; Names = { "'Query'" } }
+        @{ Name = 'Invoke-MnesisWrite -Query <white space>'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query " `r`n`t " }; Names = { "'Query'" } }
+        @{ Name = 'Invoke-MnesisWrite -Query $null'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query $null }; Names = { "'Query'" } }
+        @{ Name = 'Invoke-MnesisQuery -Query <white space>'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query '  ' }; Names = { "'Query'" } }
+        @{ Name = 'Invoke-MnesisWrite <parameter missing from -Parameters>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ value = 'x' } }
+            Names = { "'@v'", '-Parameters', "named 'v'" } }
+        @{ Name = 'Invoke-MnesisWrite <parameter missing from the 2nd pipeline object>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; [pscustomobject]@{ v = 'first' }, [pscustomobject]@{ value = 'second' } | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' }
+            Names = { "'@v'", 'input object 2' } }
+        @{ Name = 'Invoke-MnesisQuery <parameter missing from -Parameters>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t WHERE id = @id' }; Names = { "'@id'" } }
+        @{ Name = 'Invoke-MnesisWrite <the engine''s positional parameter>'; Id = 'MnesisPositionalParameter'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query "INSERT INTO t(v) VALUES ($($c.Positional))" -Parameters @{ v = 1 } }
+            Names = { param($c) "'$($c.Positional)'" } }
+        @{ Name = 'Invoke-MnesisWrite <hashtable as a parameter value>'; Id = 'MnesisParameterTypeUnsupported'; Category = 'InvalidType'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ v = @{ nested = 1 } } }
+            Names = { "'@v'", 'System.Collections.Hashtable' } }
+        @{ Name = 'Invoke-MnesisWrite <$null as the 2nd pipeline object>'; Id = 'MnesisInputObjectNull'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; [pscustomobject]@{ v = 'first' }, $null | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' }
+            Names = { 'input 2 is null' } }
+        @{ Name = 'Invoke-MnesisWrite <$null piped alone>'; Id = 'MnesisInputObjectNull'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; $null | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' }
+            Names = { 'input 1 is null' } }
+        @{ Name = 'Invoke-MnesisWrite -BatchSize 0'; Id = 'MnesisBatchSizeInvalid'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; [pscustomobject]@{ v = 1 } | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' -BatchSize 0 }
+            Names = { "'BatchSize'" } }
+        @{ Name = 'Invoke-MnesisWrite -Store <closed store>'; Id = 'MnesisStoreClosed'; Category = 'InvalidOperation'; Terminating = $true
+            Action = { param($c) $n = $c.Name; $other = New-MnesisPool; $store = Open-MnesisStore -Pool $other @n; Close-MnesisPool -Store $store; Invoke-MnesisWrite -Store $store -Query "INSERT INTO t(v) VALUES ('x')" }
+            Names = { } }
+        @{ Name = 'Get-MnesisConnection -Store <closed store>'; Id = 'MnesisStoreClosed'; Category = 'InvalidOperation'; Terminating = $false
+            Action = { param($c) $n = $c.Name; $other = New-MnesisPool; $store = Open-MnesisStore -Pool $other @n; Close-MnesisPool -Store $store; Get-MnesisConnection -Store $store }
+            Names = { } }
+        @{ Name = 'Get-MnesisConnection <a database never opened in the pool>'; Id = 'MnesisStoreNotOpen'; Category = 'ObjectNotFound'; Terminating = $false
+            Action = { param($c) $n = $c.Name; Get-MnesisConnection -Pool (New-MnesisPool) @n }; Names = { } }
+    ) {
+        $ErrorActionPreference = 'Continue'
+        if ($Terminating) {
+            $record = { $null = & $Action $ctx } | Should -Throw -ErrorId "$Id,*" -PassThru
+        }
+        else {
+            $output = @(& $Action $ctx 2>&1)
+            $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $errors | Should -HaveCount 1
+            @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 0
+            $record = $errors[0]
+            $record.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        }
+        $record.CategoryInfo.Category | Should -Be $Category
+        foreach ($expected in & $Names $ctx) {
+            $record.Exception.Message.Contains($expected) | Should -BeTrue -Because "the message '$($record.Exception.Message)' should name '$expected'"
+        }
+        (Get-TestColumn $target 'SELECT v FROM t') -join ',' | Should -Be 'seed' -Because 'a failed call writes nothing and changes nothing'
+        Invoke-MnesisWrite -Pool $pool @named -Query "INSERT INTO t(v) VALUES ('after the failure')" | Should -Be 1 -Because 'the store still writes'
     }
 }
