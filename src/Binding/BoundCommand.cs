@@ -121,6 +121,9 @@ namespace Mnesis.PowerShell.Binding
 
         internal object ExecuteScalar(DbTransaction transaction) => _command.ExecuteScalar(transaction);
 
+        /// <summary>Stops a reader's statement when the caller stops reading before the end (see EngineCommand.AbandonReader).</summary>
+        internal void AbandonReader() => _command.AbandonReader();
+
         /// <summary>Interrupts the running statement when <paramref name="cancellation"/> is cancelled, until the result is disposed.</summary>
         internal CancellationTokenRegistration CancelOn(CancellationToken cancellation) => cancellation.Register(Cancel);
 

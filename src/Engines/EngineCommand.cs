@@ -29,13 +29,22 @@ namespace Mnesis.PowerShell.Engines
 
         /// <summary>
         /// True when running the text would change the database or the connection's transaction state;
-        /// a read refuses it before running anything. Engines that enforce reads another way say false.
+        /// a read refuses it before running anything. Engines that enforce reads another way (a READ ONLY
+        /// transaction) say true only for what that way misses.
         /// </summary>
         internal virtual bool MayWrite => false;
 
         internal abstract DbDataReader ExecuteReader(DbTransaction transaction);
 
         internal abstract object ExecuteScalar(DbTransaction transaction);
+
+        /// <summary>
+        /// Called when the caller stops reading rows before the end (Select-Object -First): an engine
+        /// whose reader would fetch every remaining row when disposed stops the statement instead.
+        /// </summary>
+        internal virtual void AbandonReader()
+        {
+        }
 
         /// <summary>Interrupts a running statement (Ctrl+C).</summary>
         internal abstract void Cancel();

@@ -82,24 +82,37 @@ namespace Mnesis.PowerShell.Reads
                 {
                     using (DbDataReader reader = command.ExecuteReader(transaction))
                     {
-                        // One WriteObject per row costs more than the row itself.
-                        var pending = new List<PSObject>(RowsPerOutput);
-                        do
+                        bool readToEnd = false;
+                        try
                         {
-                            var rows = new RowBuilder(reader);
-                            while (reader.Read())
+                            // One WriteObject per row costs more than the row itself.
+                            var pending = new List<PSObject>(RowsPerOutput);
+                            do
                             {
-                                pending.Add(rows.Build(reader));
-                                if (pending.Count == RowsPerOutput)
+                                var rows = new RowBuilder(reader);
+                                while (reader.Read())
                                 {
-                                    host.WriteRows(pending);
-                                    pending.Clear();
+                                    pending.Add(rows.Build(reader));
+                                    if (pending.Count == RowsPerOutput)
+                                    {
+                                        host.WriteRows(pending);
+                                        pending.Clear();
+                                    }
                                 }
                             }
-                        }
-                        while (reader.NextResult());
+                            while (reader.NextResult());
 
-                        host.WriteRows(pending);
+                            readToEnd = true;
+                            host.WriteRows(pending);
+                        }
+                        finally
+                        {
+                            // Downstream stopped the pipeline (or a row failed): the rest is not wanted.
+                            if (!readToEnd)
+                            {
+                                command.AbandonReader();
+                            }
+                        }
                     }
                 }
                 finally

@@ -18,6 +18,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private readonly NpgsqlConnection _connection;
         private readonly PositionalStatement[] _statements;
         private readonly object[] _values;
+        private readonly bool _controlsTransaction;
         private NpgsqlCommand _single;
         private NpgsqlBatch _batch;
         private NpgsqlBatch _queued;
@@ -27,10 +28,14 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         {
             _connection = connection;
             _statements = PositionalStatement.Split(sql);
+            _controlsTransaction = TransactionControl.AnyIn(sql);
             _values = new object[sql.Names.Count];
         }
 
         internal override void SetValue(int index, object value) => _values[index] = value;
+
+        // Everything else that writes is refused by the read's READ ONLY transaction (25006).
+        internal override bool MayWrite => _controlsTransaction;
 
         // Without a transaction (statements that must run outside one), a batch would still be one
         // implicit transaction on the server; each statement then goes on its own.
@@ -121,6 +126,9 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 // The server could not be told; the statement ends when the connection does.
             }
         }
+
+        // Disposing an NpgsqlDataReader reads the rest of the result, which may have no end.
+        internal override void AbandonReader() => Cancel();
 
         public override void Dispose()
         {
