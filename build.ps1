@@ -5,10 +5,15 @@
     Build   assembles an importable module in out/Mnesis (default), help included.
     Docs    turns docs/*.md (platyPS schema) into out/Mnesis/en-US MAML and about_*.help.txt:
             with platyPS where it is installed, else with tools/MarkdownHelp.psm1.
-    Test    builds, then runs the Pester suite in a child pwsh and ends with
+    Test    builds, then runs the Pester suite in a child pwsh and, on Linux, again in the
+            Windows build of PowerShell under Wine (TestWindows); prints each platform's
+            "Pester (<platform>): ..." line and ends with the totals of both,
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
             Each test file runs in a pwsh of its own with a deadline (-TestFileTimeoutSeconds);
-            the whole suite is killed after -TestTimeoutMinutes and counted as one more failure.
+            each platform's suite is killed after -TestTimeoutMinutes and counted as one more failure.
+    TestWindows  builds, then runs the suite only under Wine (installing Debian's wine where it
+            is missing, as root) in a self-contained win-x64 PowerShell host (tools/WindowsHost),
+            against the module's Windows natives; ends with "Pester (Windows): ..." and the totals.
     Demo    builds, then runs examples/ServiceInventory.ps1 in a child pwsh.
     Stress  builds, then runs the mixed-writer soak (tests/Stress.ps1) for -StressSeconds.
     Bench   builds, then runs bench/Bench.ps1 and writes bench/results/latest.md.
@@ -18,7 +23,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Stress', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'TestWindows', 'Demo', 'Stress', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [int] $StressSeconds = 300,
@@ -35,6 +40,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 . (Join-Path $PSScriptRoot 'tests/Support/Pwsh.ps1')
 . (Join-Path $PSScriptRoot 'tests/Support/PostgresServer.ps1')
+. (Join-Path $PSScriptRoot 'tools/WindowsHost/Wine.ps1')
 
 $ModuleName = 'Mnesis'
 $ModuleOut = Join-Path $PSScriptRoot "out/$ModuleName"
@@ -196,6 +202,80 @@ function Stop-PostgresForTests($Server) {
     }
 }
 
+# The counts a suite run left in its progress file, as CI reads them. A run killed at its deadline
+# ($null exit code) is reported with the counts known so far and one more failure.
+function Read-SuiteCounts([string] $Platform, $Code, [string] $ProgressFile, [string] $Suite) {
+    $known = if (Test-Path -LiteralPath $ProgressFile) { Get-Content -Raw -LiteralPath $ProgressFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+    Remove-Item -LiteralPath $ProgressFile -ErrorAction Ignore
+    $counts = [pscustomobject]@{ Platform = $Platform; Passed = [int]$known.Passed; Failed = [int]$known.Failed; Skipped = [int]$known.Skipped; Code = $Code }
+    if ($null -eq $Code) {
+        Write-Host ''
+        Write-Host "HUNG: the $Platform test suite ($Suite) ran past $TestTimeoutMinutes minutes; killed its process tree."
+        $counts.Failed++
+        $counts.Code = 1
+        Write-Host "Pester ($Platform): $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
+    }
+    $counts
+}
+
+# The suite in a child of this pwsh, on this machine's own platform.
+function Invoke-NativeSuite {
+    $platform = if ($IsWindows) { 'Windows' } elseif ($IsMacOS) { 'macOS' } else { 'Linux' }
+    $progress = Join-Path ([IO.Path]::GetTempPath()) "mnesis-test-progress-$([guid]::NewGuid().ToString('N')).json"
+    $suite = Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1'
+    $code = Invoke-PwshFileWithDeadline -File $suite -TimeoutSeconds ($TestTimeoutMinutes * 60) -Arguments @(
+        '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-FileTimeoutSeconds', $TestFileTimeoutSeconds, '-ProgressFile', $progress, '-Platform', $platform)
+    Read-SuiteCounts $platform $code $progress $suite
+}
+
+# The suite in the Windows build of PowerShell under Wine, against the same module folder (so
+# through its win-x64 natives) and the same PostgreSQL server (MNESIS_TEST_POSTGRES is inherited).
+function Invoke-WindowsSuite([string] $Md5ConnectionString) {
+    $suite = Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1'
+    if (-not (Install-Wine)) {
+        Write-Host 'Windows: wine is missing and could not be installed (needs root and apt-get); the Windows suite did not run.'
+        Write-Host 'Pester (Windows): 0 passed, 1 failed, 0 skipped'
+        return [pscustomobject]@{ Platform = 'Windows'; Passed = 0; Failed = 1; Skipped = 0; Code = 1 }
+    }
+    $cache = Join-Path $PSScriptRoot 'out/windows'
+    $toolVersion = (Get-Content -Raw (Join-Path $PSScriptRoot 'dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $packages = (Get-Content -Raw (Join-Path $PSScriptRoot 'obj/project.assets.json') | ConvertFrom-Json).project.restore.packagesPath
+    $toolPackage = Get-ChildItem -Directory (Join-Path $packages "powershell/$toolVersion/tools") -ErrorAction Ignore |
+        ForEach-Object { Join-Path $_.FullName 'any' } | Select-Object -First 1
+    if (-not $toolPackage) { throw "The PowerShell $toolVersion tool package is not in $packages; run 'dotnet tool restore'." }
+    $hostExe = Publish-WindowsHost -Folder (Join-Path $cache 'host') -PowerShellVersion $toolVersion -ToolPackage $toolPackage
+    # Windows has no sqlite3 shell; the suite's calls of it take the stand-in this names.
+    $env:MNESIS_TEST_SQLITE3 = ConvertTo-WinePath (Join-Path (Publish-Sqlite3Shell (Join-Path $cache 'sqlite3')) 'sqlite3.exe')
+    Initialize-WinePrefix (Join-Path $cache 'prefix')
+
+    $progress = Join-Path $cache "progress-$([guid]::NewGuid().ToString('N')).json"
+    Write-Host "Windows: running the suite in PowerShell $toolVersion for win-x64 under $(& wine --version)."
+    $saved = $env:MNESIS_TEST_POSTGRES
+    # Wine 8's bcrypt has no PBKDF2, which SCRAM-SHA-256 logins need: the test server's md5 login.
+    if ($Md5ConnectionString) { $env:MNESIS_TEST_POSTGRES = $Md5ConnectionString }
+    try {
+        $code = Invoke-WineHost -HostExe $hostExe -TimeoutSeconds ($TestTimeoutMinutes * 60) -ArgumentList @(
+            '-NoProfile', '-NonInteractive', '-File', (ConvertTo-WinePath $suite), '-PesterPath', (ConvertTo-WinePath (Get-PesterModulePath)),
+            '-ModulePath', (ConvertTo-WinePath $ModuleOut), '-FileTimeoutSeconds', $TestFileTimeoutSeconds,
+            '-ProgressFile', (ConvertTo-WinePath $progress), '-Platform', 'Windows')
+    }
+    finally {
+        $env:MNESIS_TEST_POSTGRES = $saved
+        Remove-Item Env:MNESIS_TEST_SQLITE3 -ErrorAction Ignore
+    }
+    Read-SuiteCounts 'Windows' $code $progress $suite
+}
+
+# The last line of a test run, which CI reads: the totals of every platform's suite.
+function Write-SuiteTotals([object[]] $Runs) {
+    $passed = ($Runs | Measure-Object Passed -Sum).Sum
+    $failed = ($Runs | Measure-Object Failed -Sum).Sum
+    $skipped = ($Runs | Measure-Object Skipped -Sum).Sum
+    Write-Host ''
+    Write-Host "Pester: $passed passed, $failed failed, $skipped skipped"
+    [int]($failed -gt 0 -or $passed -eq 0 -or @($Runs | Where-Object Code -NE 0).Count -gt 0)
+}
+
 function Invoke-ChildPwsh([string] $File, [string[]] $Arguments) {
     # A child process, so this session never loads (and locks) the module it just built.
     # Out-Host streams the child's lines as they come, so only the exit code is returned.
@@ -214,22 +294,18 @@ switch ($Task) {
         Invoke-Build
         $server = Start-PostgresForTests
         try {
-            $progress = Join-Path ([IO.Path]::GetTempPath()) "mnesis-test-progress-$([guid]::NewGuid().ToString('N')).json"
-            $suite = Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1'
-            $code = Invoke-PwshFileWithDeadline -File $suite -TimeoutSeconds ($TestTimeoutMinutes * 60) -Arguments @(
-                '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-FileTimeoutSeconds', $TestFileTimeoutSeconds, '-ProgressFile', $progress)
-            if ($null -eq $code) {
-                # The suite itself hung: report it the way CI reads a run, with the counts known so far.
-                $known = if (Test-Path -LiteralPath $progress) { Get-Content -Raw -LiteralPath $progress | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
-                Write-Host ''
-                Write-Host "HUNG: the test suite ($suite) ran past $TestTimeoutMinutes minutes; killed its process tree."
-                Write-Host "Pester: $($known.Passed) passed, $($known.Failed + 1) failed, $($known.Skipped) skipped"
-                $code = 1
-            }
-            Remove-Item -LiteralPath $progress -ErrorAction Ignore
+            $runs = @(Invoke-NativeSuite)
+            if ($IsLinux) { $runs += Invoke-WindowsSuite $server.Md5ConnectionString }
         }
         finally { Stop-PostgresForTests $server }
-        exit $code
+        exit (Write-SuiteTotals $runs)
+    }
+    'TestWindows' {
+        Invoke-Build
+        $server = Start-PostgresForTests
+        try { $runs = @(Invoke-WindowsSuite $server.Md5ConnectionString) }
+        finally { Stop-PostgresForTests $server }
+        exit (Write-SuiteTotals $runs)
     }
     'Stress' {
         Invoke-Build

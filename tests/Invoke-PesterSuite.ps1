@@ -6,14 +6,16 @@
     -FileTimeoutSeconds. A file that runs past it, hung in a test or in its teardown, is killed
     with its process tree and counted as one failed test that names the file and the last test
     that finished; the other files still run. After each file the running totals go to
-    -ProgressFile, for build.ps1's deadline on the whole suite.
+    -ProgressFile, for build.ps1's deadline on the whole suite. With -Platform the summary line
+    names it ("Pester (Windows): ..."), and the skipped tests are listed with their reasons.
 #>
 param(
     [Parameter(Mandatory)][string] $PesterPath,
     [Parameter(Mandatory)][string] $ModulePath,
     [string[]] $TestPath = @($PSScriptRoot),
     [int] $FileTimeoutSeconds = 300,
-    [string] $ProgressFile
+    [string] $ProgressFile,
+    [string] $Platform
 )
 
 $ErrorActionPreference = 'Stop'
@@ -29,6 +31,7 @@ $files = @(foreach ($path in $TestPath) {
 
 $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 $failures = [Collections.Generic.List[string]]::new()
+$skips = [Collections.Generic.List[string]]::new()
 $clock = [Diagnostics.Stopwatch]::StartNew()
 
 # Runs one file; relays its output line by line, remembering the last block and test it reported.
@@ -80,6 +83,7 @@ function Invoke-TestFile([IO.FileInfo] $File) {
             $totals.Failed += $result.Failed
             $totals.Skipped += $result.Skipped
             foreach ($name in @($result.FailedNames)) { if ($name) { $failures.Add("$($File.Name): $name") } }
+            foreach ($name in @($result.SkippedNames)) { if ($name) { $skips.Add("$($File.Name): $name") } }
         }
         elseif (-not $timedOut) {
             $message = "$($File.Name): its pwsh exited with code $($process.ExitCode) without reporting results"
@@ -101,6 +105,11 @@ foreach ($file in $files) {
 
 Write-Host ''
 Write-Host ("{0} test files in {1:N0} s" -f $files.Count, $clock.Elapsed.TotalSeconds)
+if ($Platform) {
+    Write-Host "Skipped on ${Platform}: $($skips.Count)"
+    foreach ($skip in $skips) { Write-Host "SKIPPED: $skip" }
+}
 foreach ($failure in $failures) { Write-Host "FAILED: $failure" }
-Write-Host "Pester: $($totals.Passed) passed, $($totals.Failed) failed, $($totals.Skipped) skipped"
+$label = if ($Platform) { "Pester ($Platform)" } else { 'Pester' }
+Write-Host "${label}: $($totals.Passed) passed, $($totals.Failed) failed, $($totals.Skipped) skipped"
 exit ([int]($totals.Failed -gt 0 -or $totals.Passed -eq 0))

@@ -24,11 +24,19 @@ $failedNames = @(
     $result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (setup or teardown)" }
     $result.FailedContainers | ForEach-Object { "$($_.Item) (the file itself)" }
 )
+# Each skipped test with its reason (Set-ItResult -Because, or the name that gives it for a -Skip).
+$skippedNames = @(
+    $result.Skipped | ForEach-Object {
+        $because = if ($_.ErrorRecord) { @($_.ErrorRecord)[0].Exception.Message -replace '^is skipped,?\s*', '' }
+        if ($because) { "$($_.ExpandedPath) ($because)" } else { $_.ExpandedPath }
+    }
+)
 [ordered]@{
     Passed      = $result.PassedCount
     Failed      = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped     = $result.SkippedCount
     FailedNames = $failedNames
+    SkippedNames = $skippedNames
 } | ConvertTo-Json | Set-Content -LiteralPath $ResultFile
 
 # The counts are out. Environment.Exit ends the process even if a failed test had to leave a
