@@ -13,7 +13,7 @@ BeforeAll {
             $result = @{ Who = $who }
             try {
                 $result.Rows = Invoke-MnesisWrite -Path $db -Query $query -Parameters @{ who = $who; id = $id } -Verbose
-                $result.SeenAfterReturn = & sqlite3 -batch -cmd '.timeout 10000' $db "SELECT count(*) FROM t WHERE who = '$who'"
+                $result.SeenAfterReturn = & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch -cmd '.timeout 10000' $db "SELECT count(*) FROM t WHERE who = '$who'"
                 $result.Grouped = (Get-MnesisPool)[0].Grouped
             }
             catch { $result.Error = $_.FullyQualifiedErrorId }

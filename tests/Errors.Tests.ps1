@@ -244,13 +244,14 @@ Describe 'Bad input' {
         $null = Invoke-MnesisWrite -Pool $ctx.Pool -Path $ctx.Db -Query 'INSERT INTO t(id, v) VALUES (100, @v)' -Parameters @{ v = $evil }
         $null = [pscustomobject]@{ id = 101; v = $evilToo } | Invoke-MnesisWrite -Pool $ctx.Pool -Path $ctx.Db -Query 'INSERT INTO t(id, v) VALUES (@id, @v)'
 
-        $readBack = & python3 -c @'
+        # No python3 on the Windows run: the sqlite3 shell (its stand-in there) reads them back.
+        $readBack = if ($IsWindows) { @(Invoke-Sqlite3 $ctx.Db 'SELECT v FROM t WHERE id IN (100, 101) ORDER BY id; SELECT count(*) FROM t') } else { & python3 -c @'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 for (v,) in con.execute("SELECT v FROM t WHERE id IN (100, 101) ORDER BY id"):
     sys.stdout.write(v.encode("unicode_escape").decode("ascii") + "\n")
 sys.stdout.write(str(con.execute("SELECT count(*) FROM t").fetchone()[0]) + "\n")
-'@ $ctx.Db
+'@ $ctx.Db }
         $LASTEXITCODE | Should -Be 0
         $readBack | Should -Be @($evil, $evilToo, '3') -Because 'both values come back as given, the seed row and the table are still there'
     }
@@ -259,7 +260,7 @@ sys.stdout.write(str(con.execute("SELECT count(*) FROM t").fetchone()[0]) + "\n"
 BeforeDiscovery {
     # Root ignores permission bits, so read-only here means immutable (chattr +i), where that works.
     $probe = [IO.Path]::GetTempFileName()
-    & chattr +i $probe 2>$null
+    if (-not $IsWindows) { & chattr +i $probe 2>$null }
     $canMakeReadOnly = -not $IsWindows -and $LASTEXITCODE -eq 0
     if ($canMakeReadOnly) { & chattr -i $probe }
     Remove-Item $probe

@@ -30,7 +30,7 @@ function Invoke-MixedWriterLoad {
     $writer = Join-Path $PSScriptRoot 'LoadWriter.ps1'
     $until = if ($DurationSeconds -gt 0) { [datetime]::UtcNow.AddSeconds($DurationSeconds).Ticks } else { 0L }
     $rows = if ($DurationSeconds -gt 0) { 0 } else { $RowsPerWriter }
-    & sqlite3 -batch $DatabasePath 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS load(id INTEGER PRIMARY KEY, who TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE(who, seq)); CREATE TABLE IF NOT EXISTS counter(n INTEGER); INSERT INTO counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM counter);' | Out-Null
+    & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $DatabasePath 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS load(id INTEGER PRIMARY KEY, who TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE(who, seq)); CREATE TABLE IF NOT EXISTS counter(n INTEGER); INSERT INTO counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM counter);' | Out-Null
 
     $outDir = Join-Path ([IO.Path]::GetTempPath()) "mnesis-load-$([guid]::NewGuid().ToString('N'))"
     $null = New-Item -ItemType Directory $outDir
@@ -53,9 +53,20 @@ while (rows > 0 and seq < rows) or (until > 0 and (time.time() * 10**7 + epoch) 
     c.execute('COMMIT')
 print(seq)
 "@
-    $pythonFile = Join-Path $outDir 'writer.py'
-    Set-Content -LiteralPath $pythonFile -Value $python
-    $pythonProcess = Start-Process python3 -ArgumentList "`"$pythonFile`"", "`"$DatabasePath`"", $rows, $until -PassThru -RedirectStandardOutput (Join-Path $outDir 'python.out') -RedirectStandardError (Join-Path $outDir 'python.err')
+    if ($IsWindows) {
+        # No python3 on the Windows run: the sqlite3 shell (its stand-in there) is the writer from
+        # outside .NET's pwsh, one BEGIN IMMEDIATE transaction a row, then prints how many it wrote.
+        if ($rows -le 0) { throw 'On Windows the sqlite3 writer takes a number of rows (-RowsPerWriter), not a duration.' }
+        $foreign = 'sqlite3'
+        $statements = (1..$rows | ForEach-Object { "BEGIN IMMEDIATE; INSERT INTO load(who, seq) VALUES ('sqlite3', $_); COMMIT;" }) -join ' '
+        $foreignProcess = Start-Process $env:MNESIS_TEST_SQLITE3 -ArgumentList '-batch', "`"$DatabasePath`"", '".timeout 60000"', "`"$statements SELECT $rows;`"" -PassThru -RedirectStandardOutput (Join-Path $outDir 'sqlite3.out') -RedirectStandardError (Join-Path $outDir 'sqlite3.err')
+    }
+    else {
+        $foreign = 'python'
+        $pythonFile = Join-Path $outDir 'writer.py'
+        Set-Content -LiteralPath $pythonFile -Value $python
+        $foreignProcess = Start-Process python3 -ArgumentList "`"$pythonFile`"", "`"$DatabasePath`"", $rows, $until -PassThru -RedirectStandardOutput (Join-Path $outDir 'python.out') -RedirectStandardError (Join-Path $outDir 'python.err')
+    }
 
     $jobs = foreach ($i in 1..2) { Start-ThreadJob -FilePath $writer -ArgumentList $ModulePath, $DatabasePath, "threadjob$i", $rows, $until }
     $runspacePool = [runspacefactory]::CreateRunspacePool(1, 2)
@@ -105,7 +116,7 @@ print(seq)
         catch { $failures.Add("threadjob${i}: $(Format-WriterFailure $_)") }
         $job | Remove-Job
     }
-    foreach ($p in @($processes) + [pscustomobject]@{ Who = 'python'; Process = $pythonProcess }) {
+    foreach ($p in @($processes) + [pscustomobject]@{ Who = $foreign; Process = $foreignProcess }) {
         if (-not $p.Process.WaitForExit((& $remainingMs))) {
             $failures.Add("$($p.Who): not done within the time limit (killed)")
             Stop-ProcessTree -Process $p.Process
@@ -116,7 +127,7 @@ print(seq)
     Remove-Item -Recurse -Force $outDir
 
     $stored = @{}
-    foreach ($line in & sqlite3 -batch $DatabasePath 'SELECT who, count(*), max(seq) FROM load GROUP BY who') {
+    foreach ($line in & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $DatabasePath 'SELECT who, count(*), max(seq) FROM load GROUP BY who') {
         $who, $count, $max = $line -split '\|'
         $stored[$who] = [pscustomobject]@{ Count = [int]$count; Max = [int]$max }
     }
@@ -124,7 +135,7 @@ print(seq)
         Written   = $written
         Stored    = $stored
         Failures  = $failures
-        Counter   = [int](& sqlite3 -batch $DatabasePath 'SELECT n FROM counter')
-        Integrity = (& sqlite3 -batch $DatabasePath 'PRAGMA integrity_check') -join ' '
+        Counter   = [int](& ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $DatabasePath 'SELECT n FROM counter')
+        Integrity = (& ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $DatabasePath 'PRAGMA integrity_check') -join ' '
     }
 }

@@ -24,12 +24,13 @@ function Invoke-TestScalar {
 }
 
 # An independent reader and writer: the sqlite3 shell, outside PowerShell and outside Mnesis.
+# MNESIS_TEST_SQLITE3 names another one: the Windows run's stand-in (tools/Sqlite3Shell).
 function Invoke-Sqlite3 {
     param(
         [Parameter(Mandatory)] [string] $Path,
         [Parameter(Mandatory)] [string] $Sql
     )
-    $output = & sqlite3 -batch $Path $Sql 2>&1
+    $output = & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $Path $Sql 2>&1
     if ($LASTEXITCODE -ne 0) { throw "sqlite3 failed ($LASTEXITCODE): $output" }
     $output
 }
@@ -62,7 +63,7 @@ function Get-TestOpenHandleCount {
 # BEGIN IMMEDIATE without waiting.
 function Test-TestWriteLockHeld {
     param([Parameter(Mandatory)] [string] $Path)
-    $null = & sqlite3 -batch $Path '.timeout 0' 'BEGIN IMMEDIATE;' 'ROLLBACK;' 2>&1
+    $null = & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $Path '.timeout 0' 'BEGIN IMMEDIATE;' 'ROLLBACK;' 2>&1
     $LASTEXITCODE -ne 0
 }
 
