@@ -53,6 +53,9 @@ function Start-TestPostgres {
     try {
         # Trust on the socket (the folder is private to this run), passwords over TCP.
         Invoke-AsPostgresOwner $bin 'initdb' @('-D', $data, '-U', 'mnesis', '--auth-local=trust', '--auth-host=scram-sha-256', "--pwfile=$passwordFile", '-E', 'UTF8', '--no-sync')
+        # For the md5 login of Add-TestPostgresMd5Login; first match wins, so before initdb's scram-sha-256 lines.
+        $hba = Join-Path $data 'pg_hba.conf'
+        Set-Content -LiteralPath $hba -Value (@('host all mnesis_md5 127.0.0.1/32 md5') + @(Get-Content -LiteralPath $hba))
         Invoke-AsPostgresOwner $bin 'pg_ctl' @('-D', $data, '-w', '-t', '60', '-l', (Join-Path $folder 'log'),
             '-o', "-k $folder -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", 'start')
     }
@@ -60,13 +63,35 @@ function Start-TestPostgres {
         Remove-Item -Recurse -Force $folder -ErrorAction Ignore
         throw
     }
-    [pscustomobject]@{
+    $server = [pscustomobject]@{
         Folder           = $folder
         Bin              = $bin
         Port             = $port
         Password         = $password
         ConnectionString = "Host=127.0.0.1;Port=$port;Username=mnesis;Password=$password;Database=postgres"
+        Md5ConnectionString = $null
     }
+    try { Add-TestPostgresMd5Login $server }
+    catch {
+        Stop-TestPostgres $server
+        throw
+    }
+    $server
+}
+
+# A second superuser, mnesis_md5, that logs in over TCP with md5 password authentication: Wine 8's
+# bcrypt has no PBKDF2, which SCRAM-SHA-256 needs, so the Windows suite under Wine logs in as it.
+# Sets the server's Md5ConnectionString.
+function Add-TestPostgresMd5Login($Server) {
+    $password = "md5-$([guid]::NewGuid().ToString('N'))"
+    # DDL takes no parameters; the password is a generated GUID, safe inside quotes.
+    $sql = "SET password_encryption = 'md5'; CREATE ROLE mnesis_md5 SUPERUSER LOGIN PASSWORD '$password';"
+    $psql = Get-Command psql -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if (-not $psql) { throw 'psql is missing (Debian package postgresql-client).' }
+    if ($IsLinux -and (& id -u) -eq '0') { $output = & runuser -u postgres -- $psql.Source -X -q -v ON_ERROR_STOP=1 -h $Server.Folder -p $Server.Port -U mnesis -d postgres -c $sql 2>&1 }
+    else { $output = & $psql.Source -X -q -v ON_ERROR_STOP=1 -h $Server.Folder -p $Server.Port -U mnesis -d postgres -c $sql 2>&1 }
+    if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $($output -join "`n")" }
+    $Server.Md5ConnectionString = "Host=127.0.0.1;Port=$($Server.Port);Username=mnesis_md5;Password=$password;Database=postgres"
 }
 
 function Stop-TestPostgres($Server) {
