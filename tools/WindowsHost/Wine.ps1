@@ -8,7 +8,8 @@
 $WineEnvironment = [ordered]@{
     WINEDEBUG                     = '-all'
     DOTNET_EnableWriteXorExecute  = '0'
-    WINEDLLOVERRIDES              = 'winedbg.exe=d'
+    # ... and no menu entries or file associations written to the Linux user's desktop folders.
+    WINEDLLOVERRIDES              = 'winedbg.exe=d;winemenubuilder.exe=d'
 }
 
 # Installs Debian's wine packages where wine is missing and this process may (root, apt-get),
@@ -33,7 +34,7 @@ function Set-WineEnvironment([string] $Prefix) {
 function Initialize-WinePrefix([string] $Prefix) {
     $ready = Join-Path $Prefix '.mnesis-ready'
     Set-WineEnvironment $Prefix
-    if (Test-Path -LiteralPath $ready) { return }
+    if (Test-Path -LiteralPath $ready) { Disconnect-WineUserFolders $Prefix; return }
     Remove-Item -LiteralPath $Prefix -Recurse -Force -ErrorAction Ignore
     $null = New-Item -ItemType Directory -Force $Prefix
     Write-Host "Wine: making the prefix $Prefix."
@@ -42,7 +43,18 @@ function Initialize-WinePrefix([string] $Prefix) {
     if ($LASTEXITCODE -ne 0) { throw "winecfg /v win10 failed with exit code $LASTEXITCODE in $Prefix." }
     # wineboot returns before the prefix is written out; the server finishes it on exit.
     & wineserver -w *> $null
+    Disconnect-WineUserFolders $Prefix
     Set-Content -LiteralPath $ready -Value (Get-Date -Format o)
+}
+
+# Wine links the Windows user's Documents, Desktop, ... to the Linux home folder; what a test
+# writes there (PowerShell's CurrentUser modules are in Documents) would land in the Linux user's
+# home. Each link becomes an empty folder of the prefix.
+function Disconnect-WineUserFolders([string] $Prefix) {
+    foreach ($link in Get-ChildItem -LiteralPath (Join-Path $Prefix 'drive_c/users') -Directory -ErrorAction Ignore | Get-ChildItem -Force | Where-Object LinkType) {
+        $link.Delete()
+        $null = New-Item -ItemType Directory -Path $link.FullName
+    }
 }
 
 # Publishes a project of tools/ self-contained for win-x64 into $Folder, unless the folder holds
