@@ -24,12 +24,14 @@ function Invoke-TestScalar {
 }
 
 # An independent reader and writer: the sqlite3 shell, outside PowerShell and outside Mnesis.
-# MNESIS_TEST_SQLITE3 names another one: the Windows run's stand-in (tools/Sqlite3Shell).
+# MNESIS_TEST_SQLITE3 names another one: the Windows run's stand-in (tools/Sqlite3Shell). On
+# Windows this runs in the process instead, outside Mnesis's pools (Invoke-Sqlite3Here).
 function Invoke-Sqlite3 {
     param(
         [Parameter(Mandatory)] [string] $Path,
         [Parameter(Mandatory)] [string] $Sql
     )
+    if ($IsWindows) { return Invoke-Sqlite3Here -Path $Path -Sql $Sql }
     $output = & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $Path $Sql 2>&1
     if ($LASTEXITCODE -ne 0) { throw "sqlite3 failed ($LASTEXITCODE): $output" }
     $output
@@ -50,8 +52,14 @@ function Get-TestTreeSnapshot {
 }
 
 # How many descriptors this process holds on a file (Linux /proc); -1 where /proc is missing.
+# Windows lists no handles to a script: there it is 1 while any handle keeps the file from being
+# opened exclusively, else 0. (Under Wine, /proc/self/fd is Z:\proc\self\fd: Linux's own.)
 function Get-TestOpenHandleCount {
     param([Parameter(Mandatory)] [string] $Path)
+    if ($IsWindows) {
+        try { [IO.File]::Open($Path, 'Open', 'ReadWrite', 'None').Dispose(); return 0 }
+        catch [IO.IOException] { if ($_.Exception -is [IO.FileNotFoundException]) { return 0 } else { return 1 } }
+    }
     if (-not (Test-Path /proc/self/fd)) { return -1 }
     $full = [IO.Path]::GetFullPath($Path)
     @(Get-ChildItem /proc/self/fd -ErrorAction SilentlyContinue | Where-Object {
@@ -63,8 +71,66 @@ function Get-TestOpenHandleCount {
 # BEGIN IMMEDIATE without waiting.
 function Test-TestWriteLockHeld {
     param([Parameter(Mandatory)] [string] $Path)
+    if ($IsWindows) { return Test-TestWriteLockHeldHere -Path $Path }
     $null = & ($env:MNESIS_TEST_SQLITE3 ?? 'sqlite3') -batch $Path '.timeout 0' 'BEGIN IMMEDIATE;' 'ROLLBACK;' 2>&1
     $LASTEXITCODE -ne 0
+}
+
+# --- SQLite outside Mnesis, in this process (Windows) ---------------------------------------------
+# A connection of this process of its own, outside Mnesis's pools and gate, on the SQLite the module
+# loaded (SQLitePCL.raw, by reflection: it lives in the module's private load context). Windows file
+# locks belong to a handle, so this connection meets Mnesis's locks as another process would (on
+# Linux closing it would drop the process's POSIX locks, hence the shell there). It stands in for
+# the sqlite3 shell where a process would do: a process takes seconds to start under Wine, longer
+# than the tests hold a lock, and the suite reads through it a few hundred times.
+function Get-TestSqliteRaw {
+    $context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Invoke-MnesisWrite).ImplementingType.Assembly)
+    $core = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'SQLitePCLRaw.core' } | Select-Object -First 1
+    if (-not $core) {
+        # The import's warm-up loads SQLite in the background; a store of a fresh pool loads it now.
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisQuery -Pool $pool -Path ':memory:' -Query 'SELECT 1'
+        Close-MnesisPool -Pool $pool
+        $core = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'SQLitePCLRaw.core' } | Select-Object -First 1
+    }
+    $core.GetType('SQLitePCL.raw', $true)
+}
+
+# The sqlite3 shell's output for $Sql: each row a line, its columns joined by "|", NULL empty; no
+# busy timeout; throws SQLite's message on the first error.
+function Invoke-Sqlite3Here {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Sql
+    )
+    $raw = Get-TestSqliteRaw
+    $rows = [Collections.Generic.List[string]]::new()
+    # sqlite3_exec calls back on this thread with each row's values as text, as the shell prints them.
+    $callback = { param($list, [string[]] $values, [string[]] $names) $list.Add(($values | ForEach-Object { "$_" }) -join '|'); 0 } -as $raw.Assembly.GetType('SQLitePCL.strdelegate_exec', $true)
+    $db = $null
+    $rc = $raw::sqlite3_open($Path, [ref]$db)
+    try {
+        if ($rc -ne 0) { throw "sqlite3 failed: cannot open '$Path' ($rc)." }
+        $message = $null
+        if ($raw::sqlite3_exec($db, $Sql, $callback, $rows, [ref]$message) -ne 0) { throw "sqlite3 failed: $message" }
+        $global:LASTEXITCODE = 0 # as the shell's exit code
+    }
+    finally { $null = $raw::sqlite3_close_v2($db) }
+    $rows
+}
+
+# Test-TestWriteLockHeld on Windows.
+function Test-TestWriteLockHeldHere {
+    param([Parameter(Mandatory)] [string] $Path)
+    $raw = Get-TestSqliteRaw
+    $db = $null
+    $rc = $raw::sqlite3_open($Path, [ref]$db)
+    try {
+        if ($rc -ne 0) { throw "sqlite3_open('$Path') failed with $rc." }
+        # No busy timeout: a held lock fails BEGIN IMMEDIATE at once (SQLITE_BUSY), as in the shell.
+        $raw::sqlite3_exec($db, 'BEGIN IMMEDIATE; ROLLBACK;') -ne 0
+    }
+    finally { $null = $raw::sqlite3_close_v2($db) }
 }
 
 # Waits until a writer holds the lock (for example a write that a test is about to stop).
