@@ -13,6 +13,9 @@ BeforeAll {
     $CompiledFolder = Get-CompiledCodeFolder $mod
     $LoadedModuleDll = Join-Path $(if (Test-Path -LiteralPath $CompiledFolder) { $CompiledFolder } else { $mod }) 'Mnesis.PowerShell.dll'
 
+    # The x64 native SQLite of this platform, where NuGet's packages (and the module) keep it.
+    $nativeInPackage = if ($IsWindows) { 'runtimes/win-x64/native/e_sqlite3.dll' } else { 'runtimes/linux-x64/native/libe_sqlite3.so' }
+
     # Another module's SQLite stack, as NuGet ships it (restored by the build as PackageDownloads):
     # its managed assemblies and its native e_sqlite3 side by side in one folder, loaded with
     # Add-Type the way a module without isolation loads them.
@@ -30,7 +33,7 @@ BeforeAll {
         Copy-Item (Join-Path $packages "sqlitepclraw.core/$($s.Raw)/lib/netstandard2.0/SQLitePCLRaw.core.dll") $folder
         Copy-Item (Join-Path $packages "sqlitepclraw.provider.e_sqlite3/$($s.Raw)/lib/$($s.Lib)/SQLitePCLRaw.provider.e_sqlite3.dll") $folder
         Copy-Item (Join-Path $packages "$($s.Batteries)/SQLitePCLRaw.batteries_v2.dll") $folder
-        Copy-Item (Join-Path $packages "sqlitepclraw.lib.e_sqlite3/$($s.Native)/runtimes/linux-x64/native/libe_sqlite3.so") $folder
+        Copy-Item (Join-Path $packages "sqlitepclraw.lib.e_sqlite3/$($s.Native)/$nativeInPackage") $folder
         $folder
     }
 
@@ -66,7 +69,9 @@ function Use-Mnesis {
 }
 foreach ($step in $Order -split ',') { if ($step -eq 'other') { Use-Other } else { Use-Mnesis } }
 # Which native SQLite files the process mapped, and where Mnesis's assemblies live.
-"natives=" + ((Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | ForEach-Object { $_ -replace '^[^/]*', '' } | Sort-Object -Unique) -join '|')
+$natives = if ($IsWindows) { [Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -Like '*e_sqlite3*' | ForEach-Object FileName }
+else { Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | ForEach-Object { $_ -replace '^[^/]*', '' } }
+"natives=" + (($natives | Sort-Object -Unique) -join '|')
 $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies | Where-Object { $_.Location -and $_.Location.StartsWith($Mod) }
 "default=" + (($default | ForEach-Object { $_.GetName().Name } | Sort-Object) -join ',')
 $own = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.GetType().FullName -eq 'Mnesis.PowerShell.Loader.MnesisLoadContext' }
@@ -82,10 +87,10 @@ Close-MnesisPool
     }
 
     $mnesisSqliteVersion = (Get-Item (Join-Path $mod 'Microsoft.Data.Sqlite.dll')).VersionInfo.FileVersion
-    $mnesisNative = Join-Path $mod 'runtimes/linux-x64/native/libe_sqlite3.so'
+    $mnesisNative = Join-Path $mod $nativeInPackage
 }
 
-Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(-not $IsLinux -or [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -ne 'X64') {
+Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(-not ($IsLinux -or $IsWindows) -or [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -ne 'X64') {
     Context 'an older stack (Microsoft.Data.Sqlite 6.0.7, SQLitePCLRaw 2.0.6)' {
         BeforeAll { $older = New-OtherModuleFolder Older }
 
@@ -96,7 +101,7 @@ Describe 'Coexisting with another module''s SQLite stack in one session' -Skip:(
             $r['mnesis.mds'] | Should -Not -BeLike '6.0.7*'
             $r['mnesis.raw'] | Should -Not -BeLike '2.0.6*'
             $r['natives'] -split '\|' | Should -Contain $mnesisNative
-            $r['natives'] -split '\|' | Should -Contain (Join-Path $older 'libe_sqlite3.so')
+            $r['natives'] -split '\|' | Should -Contain (Join-Path $older (Split-Path -Leaf $nativeInPackage))
             $r['mnesis.sqlite'] | Should -Not -Be $r['other.sqlite'] -Because 'each uses its own native SQLite'
         }
 
