@@ -23,7 +23,10 @@ Describe 'Offline install' -Skip:(-not (Get-Command Install-PSResource -ErrorAct
         $version = (Import-PowerShellDataFile (Join-Path $mod 'Mnesis.psd1')).ModuleVersion
         $installHome = Join-Path $TestDrive 'ops-home'
         $db = Join-Path $TestDrive 'installed.db'
-        $installOutput = Invoke-PwshWithHome $installHome @'
+        # Windows keeps the CurrentUser scope in Documents, which HOME does not move: there the
+        # install would change the user's own profile, so it is not run (the tests say so).
+        $noInstall = 'on Windows the CurrentUser scope is the Documents folder, which a test cannot move away from the user''s profile (HOME does not)'
+        $installOutput = if (-not $IsWindows) { Invoke-PwshWithHome $installHome @'
 param($Feed, $Db)
 $ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name LocalFeed -Uri $Feed -Trusted
@@ -32,7 +35,7 @@ Import-Module Mnesis
 "module=$((Get-Module Mnesis).ModuleBase)"
 "rows=$(Invoke-MnesisWrite -Path $Db -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)')"
 Close-MnesisPool
-'@ @('-Feed', $feed, '-Db', $db)
+'@ @('-Feed', $feed, '-Db', $db) }
         $lines = @{}
         foreach ($line in $installOutput) { if ("$line" -match '^(\w+)=(.*)$') { $lines[$Matches[1]] = $Matches[2] } }
     }
@@ -42,10 +45,12 @@ Close-MnesisPool
     }
 
     It 'installs with Install-PSResource from a local repository into the user''s scope' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because $noInstall }
         $lines['module'] | Should -BeLike "$installHome*Mnesis*$version*" -Because ($installOutput -join "`n")
     }
 
     It 'imports the installed module by name in a fresh pwsh and writes a row' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because $noInstall }
         $lines['rows'] | Should -Be 1 -Because ($installOutput -join "`n")
         Invoke-Sqlite3 $db 'SELECT count(*) FROM t' | Should -Be 1
     }

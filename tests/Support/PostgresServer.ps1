@@ -53,9 +53,11 @@ function Start-TestPostgres {
     try {
         # Trust on the socket (the folder is private to this run), passwords over TCP.
         Invoke-AsPostgresOwner $bin 'initdb' @('-D', $data, '-U', 'mnesis', '--auth-local=trust', '--auth-host=scram-sha-256', "--pwfile=$passwordFile", '-E', 'UTF8', '--no-sync')
-        # For the md5 login of Add-TestPostgresMd5Login; first match wins, so before initdb's scram-sha-256 lines.
+        # md5 over TCP, before initdb's scram-sha-256 lines (the first match wins): a password stored
+        # as SCRAM still logs in with SCRAM under it, one stored as md5 (those the Windows run's
+        # login of Add-TestPostgresMd5Login makes) with md5.
         $hba = Join-Path $data 'pg_hba.conf'
-        Set-Content -LiteralPath $hba -Value (@('host all mnesis_md5 127.0.0.1/32 md5') + @(Get-Content -LiteralPath $hba))
+        Set-Content -LiteralPath $hba -Value (@('host all all 127.0.0.1/32 md5') + @(Get-Content -LiteralPath $hba))
         Invoke-AsPostgresOwner $bin 'pg_ctl' @('-D', $data, '-w', '-t', '60', '-l', (Join-Path $folder 'log'),
             '-o', "-k $folder -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", 'start')
     }
@@ -79,13 +81,13 @@ function Start-TestPostgres {
     $server
 }
 
-# A second superuser, mnesis_md5, that logs in over TCP with md5 password authentication: Wine 8's
-# bcrypt has no PBKDF2, which SCRAM-SHA-256 needs, so the Windows suite under Wine logs in as it.
-# Sets the server's Md5ConnectionString.
+# A second superuser, mnesis_md5, whose password is stored as md5, as are those of the roles it
+# makes: Wine 8's bcrypt has no PBKDF2, which SCRAM-SHA-256 needs, so the Windows suite under Wine
+# logs in as it. Sets the server's Md5ConnectionString.
 function Add-TestPostgresMd5Login($Server) {
     $password = "md5-$([guid]::NewGuid().ToString('N'))"
     # DDL takes no parameters; the password is a generated GUID, safe inside quotes.
-    $sql = "SET password_encryption = 'md5'; CREATE ROLE mnesis_md5 SUPERUSER LOGIN PASSWORD '$password';"
+    $sql = "SET password_encryption = 'md5'; CREATE ROLE mnesis_md5 SUPERUSER LOGIN PASSWORD '$password'; ALTER ROLE mnesis_md5 SET password_encryption = 'md5';"
     $psql = Get-Command psql -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if (-not $psql) { throw 'psql is missing (Debian package postgresql-client).' }
     if ($IsLinux -and (& id -u) -eq '0') { $output = & runuser -u postgres -- $psql.Source -X -q -v ON_ERROR_STOP=1 -h $Server.Folder -p $Server.Port -U mnesis -d postgres -c $sql 2>&1 }
