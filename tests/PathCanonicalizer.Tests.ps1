@@ -19,7 +19,7 @@ BeforeAll {
 
 # Every spelling of one file must give one key, without opening the file (unit level; the
 # cmdlet-level spellings are in StoreIdentity.Tests.ps1).
-Describe 'The path canonicalizer (unit)' -Skip:$IsWindows {
+Describe 'The path canonicalizer (unit; symbolic links with ln and realpath: skipped on Windows)' -Skip:$IsWindows {
     BeforeEach {
         # The canonical form of the test folder itself (TestDrive could sit below a link).
         $dir = & realpath -- (New-TestFolder)

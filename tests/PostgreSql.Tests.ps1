@@ -357,7 +357,7 @@ FROM (SELECT 2 AS lo, 3 AS hi) bounds
     }
 }
 
-Describe 'Loading the PostgreSQL engine' -Skip:(-not $env:MNESIS_TEST_POSTGRES -or -not $IsLinux) {
+Describe 'Loading the PostgreSQL engine' -Skip:(-not $env:MNESIS_TEST_POSTGRES -or -not ($IsLinux -or $IsWindows)) {
     It 'says MnesisEngineLoadFailed, naming the missing assembly, when the module folder lacks the engine' {
         $copy = Join-Path (New-TestFolder) 'Mnesis'
         Copy-Item -Recurse $mod $copy
