@@ -22,7 +22,27 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         {
             string canonical = PlatformRuntime.IsWindows ? fullPath : ResolveLinks(fullPath);
             string key = PlatformRuntime.HasCaseInsensitivePaths ? canonical.ToUpperInvariant() : canonical;
+            if (PlatformRuntime.IsWindows)
+            {
+                key = WithoutLongPathPrefix(key);
+            }
+
             return new SqliteTarget(canonical, key);
+        }
+
+        // \\?\C:\x and \\?\UNC\server\share\x name the files C:\x and \\server\share\x: one key for
+        // both spellings (one store, one write gate). The path SQLite opens keeps the prefix, which
+        // lifts Windows's 260-character limit for it.
+        private static string WithoutLongPathPrefix(string path)
+        {
+            const string Unc = @"\\?\UNC\";
+            const string Prefix = @"\\?\";
+            if (path.StartsWith(Unc, StringComparison.OrdinalIgnoreCase))
+            {
+                return @"\\" + path.Substring(Unc.Length);
+            }
+
+            return path.StartsWith(Prefix, StringComparison.Ordinal) ? path.Substring(Prefix.Length) : path;
         }
 
         // realpath(3) resolves the deepest part of the path that exists; it does not follow a link whose
