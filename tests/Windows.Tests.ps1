@@ -148,21 +148,22 @@ Describe 'Windows native SQLite (Windows-only: skipped on Linux and macOS)' -Ski
         # Another e_sqlite3.dll, older than the module's: loadable, so a loader that took it would work, just on the wrong SQLite.
         $foreign = Join-Path (Get-TestNuGetRoot) 'sqlitepclraw.lib.e_sqlite3/2.0.6/runtimes/win-x64/native/e_sqlite3.dll'
         $own = Join-Path $mod 'runtimes\win-x64\native\e_sqlite3.dll'
-        # In a fresh host: the e_sqlite3 the process loaded, and the SQLite version a write ran on.
-        $probe = {
-            param($module)
-            Import-Module $module
-            $db = Join-Path ([IO.Path]::GetTempPath()) "probe-$([guid]::NewGuid().ToString('N')).db"
-            $null = Invoke-MnesisWrite -Path $db -Query 'CREATE TABLE t(v)'
-            Invoke-MnesisQuery -Path $db -Query 'SELECT sqlite_version()' -Scalar
-            [Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -EQ 'e_sqlite3.dll' | ForEach-Object FileName
-            Close-MnesisPool
-            Remove-Item -LiteralPath $db
-        }
+        # In a fresh host: the SQLite version a write ran on, then each e_sqlite3 the process loaded.
+        $probe = Join-Path $TestDrive 'probe.ps1'
+        Set-Content -LiteralPath $probe -Value @'
+param($Module)
+$ErrorActionPreference = 'Stop'
+Import-Module $Module
+$db = Join-Path ([IO.Path]::GetTempPath()) "probe-$([guid]::NewGuid().ToString('N')).db"
+$null = Invoke-MnesisWrite -Path $db -Query 'CREATE TABLE t(v)'
+Invoke-MnesisQuery -Path $db -Query 'SELECT sqlite_version()' -Scalar
+[Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -EQ 'e_sqlite3.dll' | ForEach-Object FileName
+Close-MnesisPool
+Remove-Item -LiteralPath $db
+'@
         function Invoke-Probe([string] $Folder) {
-            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("& { $probe } '$mod'"))
             Push-Location $Folder
-            try { Invoke-Pwsh -ArgumentList '-EncodedCommand', $encoded -What 'a fresh host importing the module' }
+            try { Invoke-Pwsh -ArgumentList '-File', $probe, $mod -What 'a fresh host importing the module' }
             finally { Pop-Location }
         }
         $expectedVersion = Invoke-MnesisQuery -Path ':memory:' -Query 'SELECT sqlite_version()' -Scalar
