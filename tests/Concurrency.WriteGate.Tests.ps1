@@ -52,6 +52,7 @@ while not os.path.exists(flag) and time.time() < deadline:
     time.sleep(0.02)
 c.execute('COMMIT')
 '@
+        if ($IsWindows) { return Start-ForeignLockHolderSqlite3 @PSBoundParameters }
         $file = Join-Path $TestDrive "holder-$([guid]::NewGuid().ToString('N')).py"
         Set-Content -LiteralPath $file -Value $script
         $info = [Diagnostics.ProcessStartInfo]::new('python3')
@@ -60,6 +61,34 @@ c.execute('COMMIT')
         $process = [Diagnostics.Process]::Start($info)
         Wait-TestCondition -What 'the python3 lock holder to take the lock' -TimeoutSeconds 30 -Condition { $process.HasExited -or (Test-Path -LiteralPath "$Flag-out") }
         if ($process.HasExited) { throw "The python3 lock holder exited early with code $($process.ExitCode)." }
+        $process
+    }
+
+    # The same on the Windows run, which has no python3: the sqlite3 shell (its stand-in there) takes
+    # the statements from its input and says 'locked' once they ran; a thread job commits once $Flag
+    # exists (or after $HoldSeconds).
+    function Start-ForeignLockHolderSqlite3([string] $Path, [string] $Sql, [string] $Flag, [double] $HoldSeconds = 60) {
+        $info = [Diagnostics.ProcessStartInfo]::new($env:MNESIS_TEST_SQLITE3)
+        foreach ($a in '-batch', $Path) { $info.ArgumentList.Add($a) }
+        $info.UseShellExecute = $false
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $process = [Diagnostics.Process]::Start($info)
+        $process.StandardInput.WriteLine('.timeout 60000')
+        $process.StandardInput.WriteLine("BEGIN IMMEDIATE; $Sql; SELECT 'locked';")
+        $process.StandardInput.Flush()
+        $said = $process.StandardOutput.ReadLineAsync()
+        if (-not $said.Wait(30000) -or $said.Result -ne 'locked') {
+            Stop-ProcessTree -Process $process
+            throw "The sqlite3 lock holder did not take the lock within 30 s (it said '$(if ($said.IsCompleted) { $said.Result })')."
+        }
+        $null = Start-ThreadJob -ArgumentList $process, $Flag, $HoldSeconds -ScriptBlock {
+            param($process, $flag, $hold)
+            $deadline = [datetime]::UtcNow.AddSeconds($hold)
+            while (-not (Test-Path -LiteralPath $flag) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $process.StandardInput.WriteLine('COMMIT;')
+            $process.StandardInput.Close()
+        }
         $process
     }
 }
@@ -203,8 +232,10 @@ Describe 'Write transactions begin IMMEDIATE' {
         try {
             $inside.Wait([timespan]::FromSeconds(30)) | Should -BeTrue -Because 'the read-modify-write read the counter'
             $script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60); c.execute('BEGIN IMMEDIATE'); c.execute('UPDATE counter SET n = n + 100'); c.execute('COMMIT')"
-            $info = [Diagnostics.ProcessStartInfo]::new('python3')
-            foreach ($a in '-c', $script, $db) { $info.ArgumentList.Add($a) }
+            # The Windows run has no python3: the sqlite3 shell (its stand-in there) runs the same transaction.
+            $info = [Diagnostics.ProcessStartInfo]::new($(if ($IsWindows) { $env:MNESIS_TEST_SQLITE3 } else { 'python3' }))
+            $arguments = if ($IsWindows) { '-batch', $db, '.timeout 60000', 'BEGIN IMMEDIATE; UPDATE counter SET n = n + 100; COMMIT;' } else { '-c', $script, $db }
+            foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
             $info.UseShellExecute = $false
             $python = [Diagnostics.Process]::Start($info)
             # Give the other process time to try; it must not get the lock while the write is open.
