@@ -10,7 +10,8 @@
             "Pester (<platform>): ..." line and ends with the totals of both,
             "Pester: N passed, N failed, N skipped"; exits non-zero when anything failed.
             Each test file runs in a pwsh of its own with a deadline (-TestFileTimeoutSeconds);
-            each platform's suite is killed after -TestTimeoutMinutes and counted as one more failure.
+            each platform's suite is killed after -TestTimeoutMinutes (Windows: -WindowsTestTimeoutMinutes)
+            and counted as one more failure.
     TestWindows  builds, then runs the suite only under Wine (installing Debian's wine where it
             is missing, as root) in a self-contained win-x64 PowerShell host (tools/WindowsHost),
             against the module's Windows natives; ends with "Pester (Windows): ..." and the totals.
@@ -31,6 +32,9 @@ param(
     # Backstops against a hung test: per test file, and for the whole suite.
     [int] $TestFileTimeoutSeconds = 300,
     [int] $TestTimeoutMinutes = 20,
+    # Under Wine every process start costs seconds: the same suite takes longer there (and each
+    # file gets twice -TestFileTimeoutSeconds).
+    [int] $WindowsTestTimeoutMinutes = 25,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -204,13 +208,13 @@ function Stop-PostgresForTests($Server) {
 
 # The counts a suite run left in its progress file, as CI reads them. A run killed at its deadline
 # ($null exit code) is reported with the counts known so far and one more failure.
-function Read-SuiteCounts([string] $Platform, $Code, [string] $ProgressFile, [string] $Suite) {
+function Read-SuiteCounts([string] $Platform, $Code, [string] $ProgressFile, [string] $Suite, [int] $Minutes) {
     $known = if (Test-Path -LiteralPath $ProgressFile) { Get-Content -Raw -LiteralPath $ProgressFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
     Remove-Item -LiteralPath $ProgressFile -ErrorAction Ignore
     $counts = [pscustomobject]@{ Platform = $Platform; Passed = [int]$known.Passed; Failed = [int]$known.Failed; Skipped = [int]$known.Skipped; Code = $Code }
     if ($null -eq $Code) {
         Write-Host ''
-        Write-Host "HUNG: the $Platform test suite ($Suite) ran past $TestTimeoutMinutes minutes; killed its process tree."
+        Write-Host "HUNG: the $Platform test suite ($Suite) ran past $Minutes minutes; killed its process tree."
         $counts.Failed++
         $counts.Code = 1
         Write-Host "Pester ($Platform): $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
@@ -225,7 +229,7 @@ function Invoke-NativeSuite {
     $suite = Join-Path $PSScriptRoot 'tests/Invoke-PesterSuite.ps1'
     $code = Invoke-PwshFileWithDeadline -File $suite -TimeoutSeconds ($TestTimeoutMinutes * 60) -Arguments @(
         '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-FileTimeoutSeconds', $TestFileTimeoutSeconds, '-ProgressFile', $progress, '-Platform', $platform)
-    Read-SuiteCounts $platform $code $progress $suite
+    Read-SuiteCounts $platform $code $progress $suite $TestTimeoutMinutes
 }
 
 # The suite in the Windows build of PowerShell under Wine, against the same module folder (so
@@ -254,16 +258,16 @@ function Invoke-WindowsSuite([string] $Md5ConnectionString) {
     # Wine 8's bcrypt has no PBKDF2, which SCRAM-SHA-256 logins need: the test server's md5 login.
     if ($Md5ConnectionString) { $env:MNESIS_TEST_POSTGRES = $Md5ConnectionString }
     try {
-        $code = Invoke-WineHost -HostExe $hostExe -TimeoutSeconds ($TestTimeoutMinutes * 60) -ArgumentList @(
+        $code = Invoke-WineHost -HostExe $hostExe -TimeoutSeconds ($WindowsTestTimeoutMinutes * 60) -ArgumentList @(
             '-NoProfile', '-NonInteractive', '-File', (ConvertTo-WinePath $suite), '-PesterPath', (ConvertTo-WinePath (Get-PesterModulePath)),
-            '-ModulePath', (ConvertTo-WinePath $ModuleOut), '-FileTimeoutSeconds', $TestFileTimeoutSeconds,
+            '-ModulePath', (ConvertTo-WinePath $ModuleOut), '-FileTimeoutSeconds', (2 * $TestFileTimeoutSeconds),
             '-ProgressFile', (ConvertTo-WinePath $progress), '-Platform', 'Windows')
     }
     finally {
         $env:MNESIS_TEST_POSTGRES = $saved
         Remove-Item Env:MNESIS_TEST_SQLITE3 -ErrorAction Ignore
     }
-    Read-SuiteCounts 'Windows' $code $progress $suite
+    Read-SuiteCounts 'Windows' $code $progress $suite $WindowsTestTimeoutMinutes
 }
 
 # The last line of a test run, which CI reads: the totals of every platform's suite.
