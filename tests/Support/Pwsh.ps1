@@ -1,5 +1,6 @@
 # How to start another pwsh exactly like the running one. Under `dotnet pwsh` the process is the
-# dotnet host, so the child needs pwsh.dll as its first argument.
+# dotnet host, so the child needs pwsh.dll as its first argument. On the Windows run it is
+# tools/WindowsHost's mnesis-pwsh.exe, which takes pwsh's command line itself.
 function Get-PwshCommand {
     $process = [Environment]::ProcessPath
     if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
