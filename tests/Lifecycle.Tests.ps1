@@ -400,7 +400,9 @@ $rows = Invoke-MnesisWrite -Path ./x.db -Query 'CREATE TABLE t(v); INSERT INTO t
 "path=$($store.Path)"
 "rows=$rows"
 "wal=$($store.WalMode)"
-"native=" + ((Get-Content /proc/self/maps -ErrorAction SilentlyContinue | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '')
+"# The native SQLite the process loaded: /proc/self/maps on Linux, the process's modules on Windows.
+"native=" + $(if ($IsWindows) { [Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -EQ 'e_sqlite3.dll' | Select-Object -First 1 -ExpandProperty FileName }
+    else { (Get-Content /proc/self/maps -ErrorAction SilentlyContinue | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '' })
 "ld=$env:LD_LIBRARY_PATH"
 Close-MnesisPool
 '@
@@ -427,7 +429,7 @@ Close-MnesisPool
             Invoke-Sqlite3 (Join-Path $work 'x.db') 'SELECT v FROM t' | Should -Be 'from child'
         }
 
-        It 'loads the native library from the module''s own runtimes folder' -Skip:(-not (Test-Path /proc/self/maps)) {
+        It 'loads the native library from the module''s own runtimes folder' -Skip:(-not ($IsWindows -or (Test-Path /proc/self/maps))) {
             $lines['native'] | Should -BeLike "$((Resolve-Path $copy).ProviderPath)*runtimes*native*e_sqlite3*"
         }
 
@@ -438,7 +440,7 @@ Close-MnesisPool
     }
 
     Context 'the import''s background warm-up' {
-        It 'readies the module''s own native SQLite without creating a file or opening a store' -Skip:(-not (Test-Path /proc/self/maps)) {
+        It 'readies the module''s own native SQLite without creating a file or opening a store' -Skip:(-not ($IsWindows -or (Test-Path /proc/self/maps))) {
             $work = New-TestFolder
             $before = Get-TestTreeSnapshot -Path $work
             $moduleBefore = Get-TestTreeSnapshot -Path $mod
@@ -446,15 +448,19 @@ Close-MnesisPool
             Set-Content -LiteralPath $script -Value @'
 Import-Module $args[0] -ErrorAction Stop
 $deadline = [DateTime]::UtcNow.AddSeconds(20)
-do { $native = Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1 }
+do {
+    $native = if ($IsWindows) { [Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -EQ 'e_sqlite3.dll' | Select-Object -First 1 -ExpandProperty FileName }
+    else { (Get-Content /proc/self/maps | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '' }
+}
 until ($native -or [DateTime]::UtcNow -gt $deadline -or -not (Start-Sleep -Milliseconds 50))
-"native=$($native -replace '^[^/]*', '')"
+"native=$native"
 "stores=$(@(Get-MnesisPool).Count)"
 '@
             Push-Location $work
             try { $output = Invoke-Pwsh -ArgumentList '-File', $script, $mod -What 'a pwsh waiting for the warm-up' -TimeoutSeconds 60 }
             finally { Pop-Location }
-            $output | Should -Contain "native=$(Join-Path (Resolve-Path $mod).ProviderPath 'runtimes/linux-x64/native/libe_sqlite3.so')" -Because ($output -join "`n")
+            $native = if ($IsWindows) { 'runtimes/win-x64/native/e_sqlite3.dll' } else { 'runtimes/linux-x64/native/libe_sqlite3.so' }
+            $output | Should -Contain "native=$(Join-Path (Resolve-Path $mod).ProviderPath $native)" -Because ($output -join "`n")
             $output | Should -Contain 'stores=0'
             Get-TestTreeSnapshot -Path $work | Should -Be $before
             Get-TestTreeSnapshot -Path $mod | Should -Be $moduleBefore

@@ -141,6 +141,7 @@ Describe 'Open-MnesisStore' {
             @{ Spelling = 'symbolic link to the file'; Make = { param($folder) (New-Item -ItemType SymbolicLink -Path (Join-Path $folder 'link.db') -Target (Join-Path $folder 'store.db')).FullName } }
             @{ Spelling = 'symbolically linked parent folder'; Make = { param($folder) $link = New-Item -ItemType SymbolicLink -Path (Join-Path $TestDrive "linkdir-$([guid]::NewGuid().ToString('N'))") -Target $folder; Join-Path $link.FullName 'store.db' } }
         ) {
+            if ($IsWindows -and $Spelling -like 'symbolic*') { Set-ItResult -Skipped -Because 'the module resolves symbolic links on Linux and macOS only (README, How it behaves)' }
             $first = Open-MnesisStore -Pool $pool -Path $db
             Push-Location -LiteralPath $dir
             try {
@@ -155,6 +156,7 @@ Describe 'Open-MnesisStore' {
         }
 
         It 'reuses the store for a symbolic link opened first, and names the target' {
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'the module resolves symbolic links on Linux and macOS only (README, How it behaves)' }
             $null = New-Item -ItemType File -Path $db
             $link = Join-Path $dir 'first-link.db'
             $null = New-Item -ItemType SymbolicLink -Path $link -Target $db
@@ -165,6 +167,7 @@ Describe 'Open-MnesisStore' {
         }
 
         It 'reuses the store for a symbolic link created before its target file exists' {
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'the module resolves symbolic links on Linux and macOS only (README, How it behaves)' }
             $link = Join-Path $dir 'early-link.db'
             $null = New-Item -ItemType SymbolicLink -Path $link -Target $db
             $viaLink = Open-MnesisStore -Pool $pool -Path $link
@@ -247,6 +250,7 @@ Describe 'Open-MnesisStore' {
             @{ Name = 'star*and?question.db' }
             @{ Name = '  spaces ünïcødé 日本語 ✓.db' }
         ) {
+            if ($IsWindows -and $Name -match '[*?]') { Set-ItResult -Skipped -Because '* and ? are not legal in Windows file names (Windows.Tests.ps1 checks they are refused)' }
             $target = Join-Path $dir $Name
             $store = Open-MnesisStore -Pool $pool -LiteralPath $target
             $store.Path | Should -BeExactly $target

@@ -30,7 +30,27 @@ function Start-ForeignWriter([string] $Path, [double] $Seconds) {
     $script = "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30); " +
               "c.execute('BEGIN IMMEDIATE'); c.execute('INSERT INTO t(who) VALUES (?)', ('python',)); " +
               "time.sleep(float(sys.argv[2])); c.execute('COMMIT')"
-    Start-Process python3 -ArgumentList '-c', "`"$script`"", "`"$Path`"", $Seconds -PassThru
+    if (-not $IsWindows) { return Start-Process python3 -ArgumentList '-c', "`"$script`"", "`"$Path`"", $Seconds -PassThru }
+
+    # No python3 on the Windows run: the sqlite3 shell (its stand-in there) takes the same
+    # statements from its input, and a thread job commits once the time is up. Under Wine a
+    # process starts in seconds, so the lock is held 10 s longer than asked, for the test to see
+    # it held. The row keeps the Linux writer's name, so both runs check the same rows.
+    $info = [Diagnostics.ProcessStartInfo]::new($env:MNESIS_TEST_SQLITE3)
+    foreach ($argument in '-batch', $Path) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $process.StandardInput.WriteLine('.timeout 30000')
+    $process.StandardInput.WriteLine("BEGIN IMMEDIATE; INSERT INTO t(who) VALUES ('python');")
+    $process.StandardInput.Flush()
+    $null = Start-ThreadJob -ArgumentList $process, ($Seconds + 10) -ScriptBlock {
+        param($process, $seconds)
+        Start-Sleep -Milliseconds ($seconds * 1000)
+        $process.StandardInput.WriteLine('COMMIT;')
+        $process.StandardInput.Close()
+    }
+    $process
 }
 
 # A PowerShell with its own, new runspace that has imported the module.
