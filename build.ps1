@@ -256,6 +256,7 @@ function Invoke-WindowsSuite([string] $Md5ConnectionString) {
     Write-Host "Windows: running the suite in PowerShell $toolVersion for win-x64 under $(& wine --version)."
     $saved = $env:MNESIS_TEST_POSTGRES
     # Wine 8's bcrypt has no PBKDF2, which SCRAM-SHA-256 logins need: the test server's md5 login.
+    # (A server given in MNESIS_TEST_POSTGRES is used as it is: it needs md5 or trust for Wine.)
     if ($Md5ConnectionString) { $env:MNESIS_TEST_POSTGRES = $Md5ConnectionString }
     try {
         $code = Invoke-WineHost -HostExe $hostExe -TimeoutSeconds ($WindowsTestTimeoutMinutes * 60) -ArgumentList @(
@@ -299,7 +300,7 @@ switch ($Task) {
         $server = Start-PostgresForTests
         try {
             $runs = @(Invoke-NativeSuite)
-            if ($IsLinux) { $runs += Invoke-WindowsSuite $server.Md5ConnectionString }
+            if ($IsLinux) { $runs += Invoke-WindowsSuite $(if ($server) { $server.Md5ConnectionString }) }
         }
         finally { Stop-PostgresForTests $server }
         exit (Write-SuiteTotals $runs)
@@ -307,7 +308,7 @@ switch ($Task) {
     'TestWindows' {
         Invoke-Build
         $server = Start-PostgresForTests
-        try { $runs = @(Invoke-WindowsSuite $server.Md5ConnectionString) }
+        try { $runs = @(Invoke-WindowsSuite $(if ($server) { $server.Md5ConnectionString })) }
         finally { Stop-PostgresForTests $server }
         exit (Write-SuiteTotals $runs)
     }
