@@ -400,7 +400,7 @@ $rows = Invoke-MnesisWrite -Path ./x.db -Query 'CREATE TABLE t(v); INSERT INTO t
 "path=$($store.Path)"
 "rows=$rows"
 "wal=$($store.WalMode)"
-"# The native SQLite the process loaded: /proc/self/maps on Linux, the process's modules on Windows.
+# The native SQLite the process loaded: /proc/self/maps on Linux, the process's modules on Windows.
 "native=" + $(if ($IsWindows) { [Diagnostics.Process]::GetCurrentProcess().Modules | Where-Object ModuleName -EQ 'e_sqlite3.dll' | Select-Object -First 1 -ExpandProperty FileName }
     else { (Get-Content /proc/self/maps -ErrorAction SilentlyContinue | Where-Object { $_ -like '*e_sqlite3*' } | Select-Object -First 1) -replace '^[^/]*', '' })
 "ld=$env:LD_LIBRARY_PATH"
