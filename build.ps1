@@ -207,14 +207,17 @@ function Stop-PostgresForTests($Server) {
 }
 
 # The counts a suite run left in its progress file, as CI reads them. A run killed at its deadline
-# ($null exit code) is reported with the counts known so far and one more failure.
+# ($null exit code), or that ended before its summary, is reported with the counts known so far
+# and one more failure.
 function Read-SuiteCounts([string] $Platform, $Code, [string] $ProgressFile, [string] $Suite, [int] $Minutes) {
     $known = if (Test-Path -LiteralPath $ProgressFile) { Get-Content -Raw -LiteralPath $ProgressFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
     Remove-Item -LiteralPath $ProgressFile -ErrorAction Ignore
     $counts = [pscustomobject]@{ Platform = $Platform; Passed = [int]$known.Passed; Failed = [int]$known.Failed; Skipped = [int]$known.Skipped; Code = $Code }
-    if ($null -eq $Code) {
+    $done = $known.PSObject.Properties['Done'] -and $known.Done
+    if ($null -eq $Code -or -not $done) {
         Write-Host ''
-        Write-Host "HUNG: the $Platform test suite ($Suite) ran past $Minutes minutes; killed its process tree."
+        if ($null -eq $Code) { Write-Host "HUNG: the $Platform test suite ($Suite) ran past $Minutes minutes; killed its process tree." }
+        else { Write-Host "ENDED EARLY: the $Platform test suite ($Suite) exited with code $Code before its summary." }
         $counts.Failed++
         $counts.Code = 1
         Write-Host "Pester ($Platform): $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
