@@ -20,6 +20,21 @@ namespace Mnesis.PowerShell.Cmdlets
             {
                 if (store.IsOpen)
                 {
+                    // A connection lost meanwhile is opened anew first, outside any write of this store: the
+                    // caller's own commands would otherwise meet it broken.
+                    if (store.ActiveWrite == null)
+                    {
+                        try
+                        {
+                            store.EnsureConnected(StopToken, ask: true);
+                        }
+                        catch (MnesisException ex)
+                        {
+                            WriteMnesisError(ex);
+                            continue;
+                        }
+                    }
+
                     // Whatever the caller does with it (settings, temporary tables) stays with this store.
                     store.MarkConnectionState();
                     WriteObject(store.Connection);

@@ -51,6 +51,14 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisServerUnreachable", ErrorCategory.ConnectionError,
             "The PostgreSQL server of '{0}' could not be reached: {1}");
 
+        internal static readonly ErrorDefinition ConnectionLost = new ErrorDefinition(
+            "MnesisConnectionLost", ErrorCategory.ConnectionError,
+            "The connection to '{0}' was lost during the call ({1}). The server rolled back the transaction in progress (batches committed before it stay); this call was not run again because its input or its code may have done more than the database shows. The store opens a new connection at its next call.");
+
+        internal static readonly ErrorDefinition WriteOutcomeUnknown = new ErrorDefinition(
+            "MnesisWriteOutcomeUnknown", ErrorCategory.ConnectionError,
+            "The connection to '{0}' was lost after the write's commit was sent, before the server answered ({1}). The write may or may not have been committed, so it was not run again. Check whether its changes are in the database (for example with Invoke-MnesisQuery) before you run it again. The store opens a new connection at its next call.");
+
         internal static readonly ErrorDefinition AuthenticationFailed = new ErrorDefinition(
             "MnesisAuthenticationFailed", ErrorCategory.AuthenticationError,
             "The PostgreSQL server of '{0}' refused the user's credentials: {1}");
@@ -212,6 +220,7 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string VerboseOpened = "Mnesis: opened store '{0}' (WalMode={1}, BusyTimeout={2} s) in pool {3}.";
         internal const string VerboseOpenedServer = "Mnesis: opened {0} store '{1}' (BusyTimeout={2} s) in pool {3}.";
         internal const string VerboseRetryingConflict = "Mnesis: the write to '{0}' lost a race with another writer (attempt {1}); rolled back, running it again.";
+        internal const string VerboseRetryingLost = "Mnesis: the connection to '{0}' was lost before the call could commit (attempt {1}); running it again on a new connection.";
         internal const string VerboseReused = "Mnesis: reusing open store '{0}' from pool {1}.";
         internal const string VerboseClosed = "Mnesis: closed store '{0}' of pool {1}.";
         internal const string VerboseNothingToClose = "Mnesis: no open store for '{0}' in pool {1}; nothing to close.";

@@ -39,5 +39,43 @@ namespace Mnesis.PowerShell.Engines
         internal virtual void AfterMaintenance()
         {
         }
+
+        /// <summary>True when the connection can be replaced after it was lost (see <see cref="Reopen"/>).</summary>
+        internal virtual bool CanReopen => false;
+
+        /// <summary>How long a call keeps trying to replace a lost connection before it gives up: the engine's connection timeout.</summary>
+        internal virtual TimeSpan ReopenWindow => TimeSpan.Zero;
+
+        /// <summary>True when the engine found the connection broken (a local check: nothing is sent).</summary>
+        internal virtual bool IsBroken => false;
+
+        /// <summary>
+        /// True when the connection sat unused long enough that it may have died unseen: a
+        /// single-statement write then runs in a transaction of its own, so that a dead connection
+        /// fails it before anything could commit, rather than leaving its outcome unknown.
+        /// </summary>
+        internal virtual bool MayHaveDiedIdle => false;
+
+        /// <summary>Called as each call of the store starts (cheap: no round trip).</summary>
+        internal virtual void CallStarting()
+        {
+        }
+
+        /// <summary>
+        /// Drops the lost connection and whatever else of the database's pool is dead with it, so
+        /// that the next open cannot be handed one of them. Never throws.
+        /// </summary>
+        internal virtual void Drop()
+        {
+        }
+
+        /// <summary>
+        /// Asks the server whether the connection still works: a round trip, for where one is worth it
+        /// (a connection handed to the caller), never for each call.
+        /// </summary>
+        internal virtual bool Answers() => true;
+
+        /// <summary>Opens the same connection object anew with the store's settings; throws the engine's error when it cannot.</summary>
+        internal virtual void Reopen() => throw new NotSupportedException();
     }
 }

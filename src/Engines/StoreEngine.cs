@@ -97,6 +97,13 @@ namespace Mnesis.PowerShell.Engines
         /// <summary>The one place where the engine's exceptions become the module's errors.</summary>
         internal abstract MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site);
 
+        /// <summary>
+        /// What <paramref name="error"/> says about <paramref name="connection"/>: a connection whose
+        /// server restarted, failed over or ended the session is replaced before the store's next
+        /// call. Engines whose connection cannot break say <see cref="ConnectionFault.None"/>.
+        /// </summary>
+        internal virtual ConnectionFault FaultOf(Exception error, EngineOperation operation, DbConnection connection) => ConnectionFault.None;
+
         /// <summary>True when a write failed only because it lost a race with another writer (see <see cref="EngineCapabilities.ConflictRetry"/>).</summary>
         internal virtual bool IsWriteConflict(Exception error) => false;
 

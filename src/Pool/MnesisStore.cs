@@ -17,8 +17,11 @@ namespace Mnesis.PowerShell.Pool
         private long _conflicts;
         private long _grouped;
         private long _gateWaitTicks;
+        private long _reconnects;
         private int _openReaders;
+        private volatile bool _lost;
         private readonly EngineConnection _opened;
+        private readonly object _reopening = new object();
 
         internal MnesisStore(MnesisPool pool, StoreTarget target, EngineConnection opened, OpenOptions requested, SharedTargetState shared)
         {
@@ -77,6 +80,15 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>The message of the last failed write or read, if any.</summary>
         public string LastError { get; private set; }
 
+        /// <summary>Times the store replaced a lost connection (a server restart, a failover, a terminated session).</summary>
+        public long Reconnects => Interlocked.Read(ref _reconnects);
+
+        /// <summary>
+        /// False when the store is closed, or its connection was lost and has not been replaced yet (the
+        /// next call tries). Known from the last call: nothing is sent to the server to find out.
+        /// </summary>
+        public bool IsUsable => _isOpen && !_lost && !_opened.IsBroken;
+
         internal StoreTarget StoreTarget { get; }
 
         internal StoreEngine StoreEngine => StoreTarget.Engine;
@@ -128,6 +140,99 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>Learns what a statement run outside a transaction changed.</summary>
         internal void AfterMaintenance() => _opened.AfterMaintenance();
+
+        /// <summary>
+        /// Readies the connection for a call that is not part of a write in progress: a connection that
+        /// was lost is opened anew first. Costs no round trip when the connection is fine.
+        /// </summary>
+        /// <param name="ask">True to ask the server whether a connection that sat idle still works (a round trip).</param>
+        internal void EnsureConnected(CancellationToken cancellation, bool ask = false)
+        {
+            _opened.CallStarting();
+            if (!_opened.CanReopen)
+            {
+                return;
+            }
+
+            if (!_lost && ask && _opened.MayHaveDiedIdle && !_opened.Answers())
+            {
+                _lost = true;
+                _opened.Drop();
+            }
+
+            if (_lost || _opened.IsBroken)
+            {
+                Reconnect(cancellation);
+            }
+        }
+
+        /// <summary>
+        /// True when the connection sat unused long enough to have died unseen: a single statement
+        /// then runs in a transaction, so that its failure on a dead connection cannot leave its outcome unknown.
+        /// </summary>
+        internal bool MayHaveDiedIdle => _opened.MayHaveDiedIdle;
+
+        /// <summary>
+        /// What a failed call says about the connection; a lost one is dropped at once (with the dead
+        /// connections pooled beside it), and the store's next call opens a new one.
+        /// </summary>
+        internal ConnectionFault NoteFailure(Exception error, EngineOperation operation)
+        {
+            if (!StoreEngine.IsEngineError(error))
+            {
+                return ConnectionFault.None;
+            }
+
+            ConnectionFault fault = StoreEngine.FaultOf(error, operation, Connection);
+            if (fault != ConnectionFault.None && _opened.CanReopen && !_lost)
+            {
+                _lost = true;
+                _opened.Drop();
+            }
+
+            return fault;
+        }
+
+        /// <summary>How long a call keeps trying to replace a lost connection.</summary>
+        internal TimeSpan ReconnectWindow => _opened.ReopenWindow;
+
+        // Tries again with growing pauses while the server cannot be reached, until the engine's
+        // connection timeout has passed; then the last error stands.
+        private void Reconnect(CancellationToken cancellation)
+        {
+            lock (_reopening)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (int attempt = 0; ; attempt++)
+                {
+                    ThrowIfClosed();
+                    try
+                    {
+                        _opened.Reopen();
+                        _lost = false;
+                        Interlocked.Increment(ref _reconnects);
+                        return;
+                    }
+                    catch (Exception ex) when (StoreEngine.IsEngineError(ex))
+                    {
+                        _lost = true;
+                        TimeSpan pause = TimeSpan.FromMilliseconds(Math.Min(1000, 100 << Math.Min(attempt, 4)));
+                        bool mayTryAgain = StoreEngine.FaultOf(ex, EngineOperation.Open, Connection) != ConnectionFault.None;
+                        if (!mayTryAgain || clock.Elapsed + pause > ReconnectWindow)
+                        {
+                            MnesisException error = TranslateError(ex, EngineOperation.Open);
+                            RecordError(error.Message);
+                            throw error;
+                        }
+
+                        if (cancellation.WaitHandle.WaitOne(pause))
+                        {
+                            throw new OperationCanceledException(cancellation);
+                        }
+                    }
+                }
+            }
+        }
 
         /// <summary>The module's error for an engine's exception on this store.</summary>
         internal MnesisException TranslateError(Exception error, EngineOperation operation) =>

@@ -36,13 +36,77 @@ namespace Mnesis.PowerShell.Reads
                 active.SendHeldRows?.Invoke();
                 if (store.StoreEngine.Has(EngineCapabilities.FailedStatementAbortsTransaction) && active.Transaction != null)
                 {
-                    RunInSavepoint(store, request, command, active.Transaction, host);
+                    RunOrExplainLoss(store, () => RunInSavepoint(store, request, command, active.Transaction, host));
                     return;
                 }
             }
 
-            DbTransaction ownTransaction = insideWrite ? null : store.StoreEngine.BeginRead(store.Connection);
-            Stream(store, request, command, insideWrite ? active.Transaction : ownTransaction, ownTransaction, host);
+            if (insideWrite)
+            {
+                bool unused = false;
+                RunOrExplainLoss(store, () => Stream(store, request, command, active.Transaction, null, host, ref unused));
+                return;
+            }
+
+            RunAgainOnLostConnection(store, request, command, host);
+        }
+
+        // A read that lost its connection before it output a row runs again on a new one, for as
+        // long as the engine's connection timeout; one that already output rows cannot.
+        private static void RunAgainOnLostConnection(MnesisStore store, CommandRequest request, BoundCommand command, IReadHost host)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int attempt = 1; ; attempt++)
+            {
+                bool output = false;
+                try
+                {
+                    try
+                    {
+                        store.EnsureConnected(request.Cancellation);
+                    }
+                    catch (System.OperationCanceledException)
+                    {
+                        throw new PipelineStoppedException();
+                    }
+
+                    DbTransaction ownTransaction = store.StoreEngine.BeginRead(store.Connection);
+                    Stream(store, request, command, ownTransaction, ownTransaction, host, ref output);
+                    return;
+                }
+                catch (System.Exception ex) when (!(ex is MnesisException) && store.StoreEngine.IsEngineError(ex) && !request.Cancellation.IsCancellationRequested)
+                {
+                    ConnectionFault fault = store.NoteFailure(ex, EngineOperation.Read);
+                    if (fault == ConnectionFault.None)
+                    {
+                        throw;
+                    }
+
+                    if (output || clock.Elapsed > store.ReconnectWindow)
+                    {
+                        throw new MnesisException(Messages.ConnectionLost, store, ex, store.Target, ex.Message);
+                    }
+
+                    host.Verbose(Messages.VerboseRetryingLost, store.Target, attempt);
+                    if (request.Cancellation.WaitHandle.WaitOne(System.Math.Min(1000, 50 << System.Math.Min(attempt, 5))))
+                    {
+                        throw new PipelineStoppedException();
+                    }
+                }
+            }
+        }
+
+        // Inside a write the connection is the write's: a lost one fails the read with the module's error for it.
+        private static void RunOrExplainLoss(MnesisStore store, System.Action read)
+        {
+            try
+            {
+                read();
+            }
+            catch (System.Exception ex) when (!(ex is MnesisException) && store.NoteFailure(ex, EngineOperation.Read) != ConnectionFault.None)
+            {
+                throw new MnesisException(Messages.ConnectionLost, store, ex, store.Target, ex.Message);
+            }
         }
 
         // A failed read must not spoil the write it runs in (PostgreSQL aborts the whole transaction).
@@ -51,7 +115,8 @@ namespace Mnesis.PowerShell.Reads
             Savepoint savepoint = Savepoint.Set(store, transaction, "read");
             try
             {
-                Stream(store, request, command, transaction, ownTransaction: null, host);
+                bool unused = false;
+                Stream(store, request, command, transaction, ownTransaction: null, host, ref unused);
             }
             catch
             {
@@ -63,7 +128,7 @@ namespace Mnesis.PowerShell.Reads
         }
 
         private static void Stream(MnesisStore store, CommandRequest request, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction,
-            IReadHost host)
+            IReadHost host, ref bool output)
         {
             // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it.
             CancellationTokenRegistration cancelOnStop = command.CancelOn(request.Cancellation);
@@ -72,6 +137,7 @@ namespace Mnesis.PowerShell.Reads
                 if (request.Output == OutputShape.Scalar)
                 {
                     object value = command.ExecuteScalar(transaction);
+                    output = true;
                     host.WriteValue(value is System.DBNull ? null : value);
                     return;
                 }
@@ -95,6 +161,7 @@ namespace Mnesis.PowerShell.Reads
                                     pending.Add(rows.Build(reader));
                                     if (pending.Count == RowsPerOutput)
                                     {
+                                        output = true;
                                         host.WriteRows(pending);
                                         pending.Clear();
                                     }
@@ -103,6 +170,7 @@ namespace Mnesis.PowerShell.Reads
                             while (reader.NextResult());
 
                             readToEnd = true;
+                            output = true;
                             host.WriteRows(pending);
                         }
                         finally

@@ -27,6 +27,7 @@ namespace Mnesis.PowerShell.Writes
         private bool _openedHere;
         private bool _completed;
         private bool _rollbackReported;
+        private bool _commitSent;
 
         /// <param name="command">The request's SQL, prepared; null for a -ScriptBlock write.</param>
         /// <param name="openedHere">True when this call opened the store: a failure then removes a database it created.</param>
@@ -67,6 +68,9 @@ namespace Mnesis.PowerShell.Writes
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.
             _command.Bind(row, _request.Parameters, _request.HasRows ? RowsSeen : 0);
+
+            // Without a transaction the statement carries its own commit.
+            _commitSent |= _transaction.Transaction == null;
             RowsChanged += _request.HasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
             _rowsInBatch++;
             if (_request.BatchSize > 0 && _rowsInBatch >= _request.BatchSize)
@@ -167,6 +171,12 @@ namespace Mnesis.PowerShell.Writes
                     throw conflict;
                 }
 
+                MnesisException lost = LostConnectionIn(ex);
+                if (lost != null)
+                {
+                    throw lost;
+                }
+
                 Rollback();
                 Store.RecordError(ex.Message);
                 DiscardIfOpenedHere();
@@ -206,7 +216,7 @@ namespace Mnesis.PowerShell.Writes
                     throw new PipelineStoppedException();
                 }
 
-                error = Store.TranslateError(ex, EngineOperation.Write);
+                error = LostConnectionError(ex, Store.NoteFailure(ex, EngineOperation.Write)) ?? Store.TranslateError(ex, EngineOperation.Write);
             }
             else
             {
@@ -261,32 +271,104 @@ namespace Mnesis.PowerShell.Writes
         }
 
         // A -Query write whose input is all in hand is run again after losing a race with another
-        // writer, after a growing pause.
+        // writer, and after losing its connection before anything could commit (on a new
+        // connection, for as long as the engine's connection timeout), each time after a growing pause.
         private void RunAgainOnConflict(Action write)
         {
             bool mayRunAgain = _request.BatchSize == 0 && Store.StoreEngine.Has(EngineCapabilities.ConflictRetry);
+            bool ownsConnection = Store.ActiveWrite == null;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             for (int attempt = 1; ; attempt++)
             {
                 try
                 {
+                    _commitSent = false;
                     write();
                     return;
                 }
                 catch (Exception ex) when (mayRunAgain && attempt < WriteConflicts.Attempts && WriteConflicts.Is(Store.StoreEngine, ex))
                 {
-                    Rollback();
-                    _command.DiscardQueued();
+                    StartAgain();
                     Store.RecordConflict();
-                    RowsChanged = 0;
-                    RowsSeen = 0;
-                    _rowsInBatch = 0;
                     _host.Verbose(Messages.VerboseRetryingConflict, Store.Target, attempt);
-                    if (_request.Cancellation.WaitHandle.WaitOne(WriteConflicts.PauseAfter(attempt)))
+                    PauseBeforeAttempt(WriteConflicts.PauseAfter(attempt));
+                }
+                catch (Exception ex) when (mayRunAgain && ownsConnection && !(ex is MnesisException) && Store.StoreEngine.IsEngineError(ex))
+                {
+                    // The server's own answer that it ended the session says nothing committed; silence
+                    // says so only when no commit had gone out.
+                    ConnectionFault fault = Store.NoteFailure(ex, EngineOperation.Write);
+                    bool nothingCommitted = fault == ConnectionFault.Refused || (fault == ConnectionFault.AnswerLost && !_commitSent);
+                    if (!nothingCommitted || clock.Elapsed > Store.ReconnectWindow)
                     {
-                        throw new PipelineStoppedException();
+                        throw;
                     }
+
+                    StartAgain();
+                    _host.Verbose(Messages.VerboseRetryingLost, Store.Target, attempt);
+                    PauseBeforeAttempt(Math.Min(1000, 50 << Math.Min(attempt, 5)));
                 }
             }
+        }
+
+        private void StartAgain()
+        {
+            Rollback();
+            _command.DiscardQueued();
+            RowsChanged = 0;
+            RowsSeen = 0;
+            _rowsInBatch = 0;
+        }
+
+        private void PauseBeforeAttempt(int milliseconds)
+        {
+            if (_request.Cancellation.WaitHandle.WaitOne(milliseconds))
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        // A write that lost its connection fails with its own error: outcome unknown when a commit
+        // went out unanswered, otherwise rolled back by the server; null when the connection is fine.
+        private MnesisException LostConnectionError(Exception ex, ConnectionFault fault)
+        {
+            if (fault == ConnectionFault.None)
+            {
+                return null;
+            }
+
+            // A server that no longer takes writes is said so, even when it cost the connection.
+            MnesisException translated = Store.TranslateError(ex, EngineOperation.Write);
+            if (translated.Definition == Messages.StoreReadOnly)
+            {
+                return translated;
+            }
+
+            return fault == ConnectionFault.AnswerLost && _commitSent
+                ? new MnesisException(Messages.WriteOutcomeUnknown, Store, ex, Store.Target, ex.Message)
+                : new MnesisException(Messages.ConnectionLost, Store, ex, Store.Target, ex.Message);
+        }
+
+        // A block whose calls failed because the connection was lost (whether the block let the
+        // error out or caught it): the module's error for that, whatever the block's own error says.
+        private MnesisException LostConnectionIn(RuntimeException ex)
+        {
+            for (Exception e = ex; e != null; e = e.InnerException)
+            {
+                if (e is MnesisException mnesis && (mnesis.Definition == Messages.ConnectionLost || mnesis.Definition == Messages.WriteOutcomeUnknown))
+                {
+                    Rollback();
+                    return mnesis;
+                }
+
+                if (Store.NoteFailure(e, EngineOperation.Write) != ConnectionFault.None)
+                {
+                    Rollback();
+                    return new MnesisException(Messages.ConnectionLost, Store, e, Store.Target, e.Message);
+                }
+            }
+
+            return null;
         }
 
         private WriteTransaction Begin(bool allowsJoin)

@@ -118,8 +118,14 @@ namespace Mnesis.PowerShell.Writes
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
+                store.EnsureConnected(cancellation);
                 store.PrepareWrite();
-                DbTransaction transaction = singleStatement || outsideTransaction ? null : store.StoreEngine.BeginWrite(store.Connection);
+
+                // A connection that may have died while idle gets a transaction even for one statement:
+                // failing there, before any COMMIT, the write may run again; failing on its own, the
+                // statement (its own commit) would leave the outcome unknown.
+                bool ownTransaction = !outsideTransaction && (!singleStatement || store.MayHaveDiedIdle);
+                DbTransaction transaction = ownTransaction ? store.StoreEngine.BeginWrite(store.Connection) : null;
                 var write = new WriteTransaction(store, transaction, null, default, allowsJoin, thread);
                 store.ActiveWrite = write;
                 return write;
@@ -156,6 +162,7 @@ namespace Mnesis.PowerShell.Writes
                 return;
             }
 
+            bool commitSent = false;
             try
             {
                 if (IsNested)
@@ -175,6 +182,7 @@ namespace Mnesis.PowerShell.Writes
                         _store.StoreEngine.EnsureCommittable(_store.Connection, Transaction);
                     }
 
+                    commitSent = true;
                     Transaction.Commit();
                     _store.RecordCommit();
                 }
@@ -183,6 +191,12 @@ namespace Mnesis.PowerShell.Writes
             {
                 // Whatever failed, the transaction ends here and the gate is released.
                 Rollback();
+                if (commitSent && _store.NoteFailure(ex, EngineOperation.Write) != ConnectionFault.None)
+                {
+                    // The COMMIT went out and its answer never came: it may have committed, or not.
+                    throw new MnesisException(Messages.WriteOutcomeUnknown, _store, ex, _store.Target, ex.Message);
+                }
+
                 if (_store.StoreEngine.IsEngineError(ex))
                 {
                     throw _store.TranslateError(ex, EngineOperation.Write);

@@ -69,15 +69,45 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 throw new MnesisException(Messages.ConnectionStringInvalid, "ConnectionString", "it names no host (Host=... or PGHOST)");
             }
 
-            string user = builder.Username;
-            string hosts = builder.Host;
-            int port = builder.Port;
-            string database = builder.Database;
-            string key = "postgresql://" + user + "@" + NormalizeHosts(hosts, port) + "/" + database;
-            return new PostgreSqlTarget(key, builder.ConnectionString, Options(builder));
+            TargetSessionAttributes? session = SessionAttributesOf(builder);
+            string[] hosts = NormalizeHosts(builder.Host, builder.Port);
+            string key = "postgresql://" + builder.Username + "@" + string.Join(",", hosts) + "/" + builder.Database;
+            return new PostgreSqlTarget(key, builder.ConnectionString, Options(builder), hosts.Length > 1 || session != null, session);
         }
 
-        private static string NormalizeHosts(string hosts, int defaultPort)
+        // libpq's names (read-write, prefer-standby) and Npgsql's (ReadWrite, PreferStandby) alike.
+        private static TargetSessionAttributes? SessionAttributesOf(NpgsqlConnectionStringBuilder builder)
+        {
+            string text = builder.TargetSessionAttributes;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+
+            if (Enum.TryParse(text.Replace("-", string.Empty).Trim(), ignoreCase: true, out TargetSessionAttributes session)
+                && Enum.IsDefined(typeof(TargetSessionAttributes), session))
+            {
+                builder.TargetSessionAttributes = s_sessionNames[session];
+                return session;
+            }
+
+            throw new MnesisException(Messages.ConnectionStringInvalid, "ConnectionString",
+                "'" + text + "' is not a target session attribute; use one of " + string.Join(", ", s_sessionNames.Values) + ".");
+        }
+
+        private static readonly Dictionary<TargetSessionAttributes, string> s_sessionNames = new Dictionary<TargetSessionAttributes, string>
+        {
+            [TargetSessionAttributes.Any] = "any",
+            [TargetSessionAttributes.Primary] = "primary",
+            [TargetSessionAttributes.Standby] = "standby",
+            [TargetSessionAttributes.PreferPrimary] = "prefer-primary",
+            [TargetSessionAttributes.PreferStandby] = "prefer-standby",
+            [TargetSessionAttributes.ReadWrite] = "read-write",
+            [TargetSessionAttributes.ReadOnly] = "read-only",
+        };
+
+        // A set of hosts is one database whatever their order: Npgsql tries them all for the kind of server it wants.
+        private static string[] NormalizeHosts(string hosts, int defaultPort)
         {
             IEnumerable<string> normalized = hosts.Split(',').Select(h => h.Trim()).Where(h => h.Length > 0).Select(host =>
             {
@@ -98,7 +128,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
                 return name + ":" + port.ToString(CultureInfo.InvariantCulture);
             });
-            return string.Join(",", normalized);
+            return normalized.Distinct(StringComparer.Ordinal).OrderBy(host => host, StringComparer.Ordinal).ToArray();
         }
 
         private static string Options(NpgsqlConnectionStringBuilder builder)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Data.Common;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Sql;
@@ -38,20 +37,15 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override EngineConnection Open(StoreTarget target, OpenOptions options, EngineTargetState shared)
         {
-            NpgsqlConnection connection = null;
+            var server = (PostgreSqlTarget)target;
             try
             {
-                connection = DataSourceOf((PostgreSqlTarget)target, shared).OpenConnection();
-
-                // Waiting for another session's row or table lock is what the busy timeout limits here.
-                ServerStatement.Run(connection, null, "SELECT set_config('lock_timeout', $1, false)",
-                    (Math.Max(1, options.BusyTimeoutSeconds) * 1000).ToString(CultureInfo.InvariantCulture));
-
-                return new EngineConnection(connection, options.ReadOnly, removeCreated: null);
+                DataSourceSet sources = DataSourceSet.Of(shared);
+                return PostgreSqlConnection.Open(sources.For(server, options.ReadOnly), options.ReadOnly, options.BusyTimeoutSeconds,
+                    () => sources.ForgetConnections(server));
             }
             catch (Exception ex) when (IsEngineError(ex))
             {
-                connection?.Dispose();
                 throw Translate(ex, EngineOperation.Open, new ErrorSite(target, target.Display, options.BusyTimeoutSeconds));
             }
         }
@@ -94,7 +88,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal override object ToParameterValue(object value, string token) => PostgreSqlValues.ToParameterValue(value, token);
 
-        internal override bool IsEngineError(Exception error) => error is NpgsqlException;
+        // A call on a connection that broke meanwhile fails in Npgsql's own checks, before any I/O.
+        internal override bool IsEngineError(Exception error) =>
+            error is NpgsqlException || ((error is InvalidOperationException || error is ObjectDisposedException) && error.Source == "Npgsql");
+
+        internal override ConnectionFault FaultOf(Exception error, EngineOperation operation, DbConnection connection) =>
+            PostgreSqlErrors.FaultOf(error, operation, connection);
 
         internal override bool IsWriteConflict(Exception error) => PostgreSqlErrors.IsConflict(error);
 
@@ -105,50 +104,8 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         {
             lock (shared)
             {
-                if (shared.Value is Dictionary<string, NpgsqlDataSource> sources)
-                {
-                    foreach (NpgsqlDataSource source in sources.Values)
-                    {
-                        source.Dispose();
-                    }
-                }
-
+                (shared.Value as DataSourceSet)?.Dispose();
                 shared.Value = null;
-            }
-        }
-
-        // One data source per connection string of the database: stores opened with other settings
-        // (a search path, TLS, another password) get connections made with their own.
-        private static NpgsqlDataSource DataSourceOf(PostgreSqlTarget target, EngineTargetState shared)
-        {
-            lock (shared)
-            {
-                if (!(shared.Value is Dictionary<string, NpgsqlDataSource> sources))
-                {
-                    sources = new Dictionary<string, NpgsqlDataSource>(StringComparer.Ordinal);
-                    shared.Value = sources;
-                }
-
-                if (!sources.TryGetValue(target.ConnectionString, out NpgsqlDataSource source))
-                {
-                    var builder = new NpgsqlDataSourceBuilder(target.ConnectionString);
-                    NpgsqlConnectionStringBuilder settings = builder.ConnectionStringBuilder;
-                    if (!settings.ShouldSerialize("Application Name"))
-                    {
-                        settings.ApplicationName = "Mnesis";
-                    }
-
-                    // Repeated per-call writes then skip the server's parse and plan.
-                    if (!settings.ShouldSerialize("Max Auto Prepare"))
-                    {
-                        settings.MaxAutoPrepare = 64;
-                    }
-
-                    source = builder.Build();
-                    sources.Add(target.ConnectionString, source);
-                }
-
-                return source;
             }
         }
     }

@@ -1,4 +1,6 @@
 using System;
+using System.Data;
+using System.Data.Common;
 using System.IO;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -20,6 +22,50 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         internal static bool IsConflict(Exception error) =>
             error is PostgresException pg && (pg.SqlState == SerializationFailure || pg.SqlState == DeadlockDetected);
+
+        /// <summary>
+        /// What a failure says about the connection. The server's own answer that it ended the
+        /// session (shutdown, a terminated backend) or no longer takes writes (a standby, a demoted
+        /// primary) means nothing committed; a connection that broke without an answer may have
+        /// committed what it sent.
+        /// </summary>
+        internal static ConnectionFault FaultOf(Exception error, EngineOperation operation, DbConnection connection)
+        {
+            if (error is PostgresException pg)
+            {
+                if (pg.SqlState == ReadOnlyTransaction)
+                {
+                    // A read's own READ ONLY transaction refusing a write is the statement's fault. A
+                    // write refused by a server that is (or has become) a standby is the connection's
+                    // when other hosts may take it; with one host, there is nowhere else to go.
+                    return operation != EngineOperation.Read && HasSeveralHosts(connection) ? ConnectionFault.Refused : ConnectionFault.None;
+                }
+
+                if (IsSessionEnded(pg.SqlState) || connection.State != ConnectionState.Open)
+                {
+                    return ConnectionFault.Refused;
+                }
+
+                return ConnectionFault.None;
+            }
+
+            bool npgsql = error is NpgsqlException || error.Source == "Npgsql";
+            if (!npgsql || IsTlsFailure(error))
+            {
+                return ConnectionFault.None;
+            }
+
+            if (operation == EngineOperation.Open || connection.State != ConnectionState.Open
+                || HasInner<IOException>(error) || HasInner<SocketException>(error) || HasInner<TimeoutException>(error))
+            {
+                return ConnectionFault.AnswerLost;
+            }
+
+            return ConnectionFault.None;
+        }
+
+        private static bool HasSeveralHosts(DbConnection connection) =>
+            (new NpgsqlConnectionStringBuilder(connection.ConnectionString).Host ?? string.Empty).IndexOf(',') >= 0;
 
         internal static MnesisException Translate(Exception error, EngineOperation operation, ErrorSite site)
         {
@@ -46,7 +92,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                         return new MnesisException(Messages.DatabaseBusy, errorTarget, error, where, site.BusyTimeoutSeconds);
                 }
 
-                if (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal))
+                if (IsSessionEnded(pg.SqlState))
                 {
                     return new MnesisException(Messages.ServerUnreachable, errorTarget, error, where, pg.MessageText);
                 }
@@ -59,13 +105,26 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 return new MnesisException(Messages.TlsFailed, errorTarget, error, where, Innermost(error).Message);
             }
 
-            if (HasInner<SocketException>(error) || HasInner<IOException>(error) || HasInner<TimeoutException>(error))
+            // Opening fails this way too when every host is down or none is of the kind asked for (a standby being promoted).
+            if (HasInner<SocketException>(error) || HasInner<IOException>(error) || HasInner<TimeoutException>(error)
+                || (operation == EngineOperation.Open && error is NpgsqlException))
             {
                 return new MnesisException(Messages.ServerUnreachable, errorTarget, error, where, Innermost(error).Message);
             }
 
+            if (error is InvalidOperationException || error is ObjectDisposedException)
+            {
+                // Npgsql refuses a call on a connection that broke under an earlier one.
+                return new MnesisException(Messages.ConnectionLost, errorTarget, error, where, error.Message);
+            }
+
             return ByOperation(error, operation, errorTarget, where, error.Message);
         }
+
+        // Connection errors (08...) and the server's own end of the session (57P01 shutdown, 57P02
+        // crash, 57P03 starting up, 57P05 idle session timeout...).
+        private static bool IsSessionEnded(string sqlState) =>
+            sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState.StartsWith("57P", StringComparison.Ordinal);
 
         private static MnesisException ByOperation(Exception error, EngineOperation operation, object errorTarget, string where, string says)
         {

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Mnesis.PowerShell.Engines.PostgreSql
 {
     /// <summary>
@@ -6,14 +8,16 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
     /// </summary>
     internal sealed class PostgreSqlTarget : StoreTarget
     {
-        internal PostgreSqlTarget(string key, string connectionString, string options)
+        internal PostgreSqlTarget(string key, string connectionString, string options, bool isMultiHost, TargetSessionAttributes? sessionAttributes)
         {
             Key = key;
             ConnectionString = connectionString;
             Options = options;
+            IsMultiHost = isMultiHost;
+            SessionAttributes = sessionAttributes;
         }
 
-        /// <summary>postgresql://user@host:port[,host:port]/database</summary>
+        /// <summary>postgresql://user@host:port[,host:port...]/database, hosts in one order whatever the spelling.</summary>
         internal override string Key { get; }
 
         internal override string Display => Key;
@@ -25,6 +29,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
         /// <summary>The connection's other settings (TLS, timeouts, ...), without the password, to tell a second open with other options.</summary>
         internal string Options { get; }
+
+        /// <summary>True for several hosts, or for target session attributes: Npgsql then picks the server for each kind of session.</summary>
+        internal bool IsMultiHost { get; }
+
+        /// <summary>The kind of server a read-only store asks for; null when the string names none. Writes always ask for one that accepts writes.</summary>
+        internal TargetSessionAttributes? SessionAttributes { get; }
 
         internal override bool HasOtherOptionsThan(StoreTarget opened) =>
             !string.Equals(((PostgreSqlTarget)opened).Options, Options, System.StringComparison.Ordinal);
