@@ -58,6 +58,21 @@ Describe 'A PostgreSQL store whose server restarts or goes away' -Skip:$noServer
         $store.Reconnects | Should -Be 1
     }
 
+    It 'after an immediate restart the first call succeeds whatever it is: <Call>' -ForEach @(
+        @{ Call = 'a read of rows'; Run = { @(Invoke-MnesisQuery -Store $store -Query 'SELECT id FROM t').Count | Should -Be 1 } }
+        @{ Call = 'a read with piped parameters'; Run = { @([pscustomobject]@{ id = 1 } | Invoke-MnesisQuery -Store $store -Query 'SELECT id FROM t WHERE id = @id').Count | Should -Be 1 } }
+        @{ Call = 'an -InputObject write'; Run = { Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (@id)' -InputObject @(@{ id = 2 }, @{ id = 3 }) | Should -Be 2 } }
+        @{ Call = 'a pipeline write'; Run = { 2..3 | ForEach-Object { @{ id = $_ } } | Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (@id)' | Should -Be 2 } }
+        @{ Call = 'a -ScriptBlock write'; Run = { Invoke-MnesisWrite -Store $store -ScriptBlock { $null = Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t VALUES (2)'; Invoke-MnesisQuery -Store $store -Query 'SELECT count(*) FROM t' -Scalar } | Should -Be 2 } }
+        @{ Call = 'Close-MnesisPool'; Run = { Close-MnesisPool -Confirm:$false -ErrorAction Stop; @(Get-MnesisPool).Count | Should -Be 0 } }
+    ) {
+        Invoke-TestPostgresControl $server Restart -Mode immediate
+
+        $errors = @()
+        try { & $Run } catch { $errors += $_ }
+        $errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" } | Should -BeNullOrEmpty
+    }
+
     It 'after a restart Get-MnesisConnection hands out an open connection' {
         Invoke-TestPostgresControl $server Restart -Mode fast
 

@@ -28,6 +28,7 @@ namespace Mnesis.PowerShell.Writes
         private bool _completed;
         private bool _rollbackReported;
         private bool _commitSent;
+        private bool _allInHand;
 
         /// <param name="command">The request's SQL, prepared; null for a -ScriptBlock write.</param>
         /// <param name="openedHere">True when this call opened the store: a failure then removes a database it created.</param>
@@ -114,6 +115,7 @@ namespace Mnesis.PowerShell.Writes
         /// </summary>
         internal void WriteAllInHand(IEnumerable rows, Func<int, bool> shouldWriteRow)
         {
+            _allInHand = true;
             RunAgainOnConflict(() =>
             {
                 if (rows == null && CanBeGrouped())
@@ -384,7 +386,7 @@ namespace Mnesis.PowerShell.Writes
 
             try
             {
-                WriteTransaction write = WriteTransaction.Begin(Store, allowsJoin, singleStatement, outsideTransaction, _request.Cancellation,
+                WriteTransaction write = WriteTransaction.Begin(Store, allowsJoin, singleStatement, outsideTransaction, !_allInHand, _request.Cancellation,
                     () => _host.Verbose(Messages.VerboseWaitingForGate, Store.Target));
                 if (write.IsNested)
                 {

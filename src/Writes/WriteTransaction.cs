@@ -64,9 +64,13 @@ namespace Mnesis.PowerShell.Writes
         /// <param name="allowsJoin">True for a -ScriptBlock write, whose code may start nested writes that join it.</param>
         /// <param name="singleStatement">True when the write is one statement, which needs no transaction of its own.</param>
         /// <param name="outsideTransaction">True when the write must not run in any transaction (maintenance such as VACUUM).</param>
+        /// <param name="cannotRunAgain">
+        /// True for a write that cannot be run again after losing its connection (a -ScriptBlock, a
+        /// pipeline): a connection that sat idle is asked first whether it still works.
+        /// </param>
         /// <param name="onWait">Called once if the gate is busy and the caller has to wait.</param>
         internal static WriteTransaction Begin(MnesisStore store, bool allowsJoin, bool singleStatement, bool outsideTransaction,
-            CancellationToken cancellation, Action onWait)
+            bool cannotRunAgain, CancellationToken cancellation, Action onWait)
         {
             store.ThrowIfClosed();
             store.ThrowIfReadOnly();
@@ -118,7 +122,7 @@ namespace Mnesis.PowerShell.Writes
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                store.EnsureConnected(cancellation);
+                store.EnsureConnected(cancellation, ask: cannotRunAgain);
                 store.PrepareWrite();
 
                 // A connection that may have died while idle gets a transaction even for one statement:
