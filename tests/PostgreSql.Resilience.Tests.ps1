@@ -287,6 +287,18 @@ Describe 'PostgreSQL stores on a primary and a streaming standby' -Skip:$noServe
         Close-MnesisPool -Confirm:$false
     }
 
+    It 'a store that writes with target_session_attrs=<Attributes> reads on the standby, writes on the primary, and reads inside its writes where it writes' -ForEach @(
+        @{ Attributes = 'standby' }
+        @{ Attributes = 'prefer-standby' }
+    ) {
+        $uri = "postgresql://mnesis:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?target_session_attrs=$Attributes"
+        $store = Open-MnesisStore -ConnectionString $uri
+        Invoke-MnesisQuery -Store $store -Query 'SELECT pg_is_in_recovery()' -Scalar | Should -BeTrue
+        Invoke-MnesisWrite -Store $store -Query 'INSERT INTO failover VALUES (0, @seq)' -Parameters @{ seq = 10 + $Attributes.Length } | Should -Be 1
+        Invoke-MnesisWrite -Store $store -ScriptBlock { Invoke-MnesisQuery -Store $store -Query 'SELECT pg_is_in_recovery()' -Scalar } | Should -BeFalse
+        Close-MnesisPool -Confirm:$false
+    }
+
     It 'an unknown target session attribute is refused with MnesisConnectionStringInvalid' {
         { Open-MnesisStore -ConnectionString "$cs;Target Session Attributes=fastest" } | Should -Throw -ErrorId 'MnesisConnectionStringInvalid*'
         @(Get-MnesisPool | Where-Object Engine -EQ 'PostgreSQL').Count | Should -Be 0

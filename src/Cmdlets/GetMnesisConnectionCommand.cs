@@ -26,7 +26,7 @@ namespace Mnesis.PowerShell.Cmdlets
                     {
                         try
                         {
-                            store.EnsureConnected(StopToken, ask: true);
+                            store.Main.EnsureConnected(StopToken, ask: true);
                         }
                         catch (MnesisException ex)
                         {

@@ -77,7 +77,8 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 store = Resolver.ResolveSingleStore(StoreChoice.From(Store, Path, LiteralPath, ConnectionString, Credential), mayCreate: false, out _);
-                BoundCommand command = store.Commands.Rent(Query);
+                StoreConnection route = ReadSession.RouteOf(store);
+                BoundCommand command = route.Commands.Rent(Query);
                 bool completed = false;
                 try
                 {
@@ -90,14 +91,14 @@ namespace Mnesis.PowerShell.Cmdlets
 
                     command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
                     var request = new CommandRequest(Query, Parameters, row != null, Scalar ? OutputShape.Scalar : OutputShape.Rows, 0, StopToken);
-                    ReadSession.Run(store, request, command, this);
+                    ReadSession.Run(store, route, request, command, this);
                     completed = true;
                 }
                 finally
                 {
                     if (completed)
                     {
-                        store.Commands.Return(command);
+                        route.Commands.Return(command);
                     }
                     else
                     {

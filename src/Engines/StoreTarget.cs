@@ -29,6 +29,12 @@ namespace Mnesis.PowerShell.Engines
         }
 
         /// <summary>
+        /// True when reads outside a write go to another server than writes (PostgreSQL's target
+        /// session attributes naming a standby): a store that writes then reads on a connection of its own.
+        /// </summary>
+        internal virtual bool ReadsElsewhere => false;
+
+        /// <summary>
         /// True when this name asks for other connection settings than those of <paramref name="opened"/>,
         /// the same database's store already open (whose settings stand).
         /// </summary>

@@ -17,25 +17,23 @@ namespace Mnesis.PowerShell.Pool
         private long _conflicts;
         private long _grouped;
         private long _gateWaitTicks;
-        private long _reconnects;
         private int _openReaders;
-        private volatile bool _lost;
         private readonly EngineConnection _opened;
-        private readonly object _reopening = new object();
+        private readonly object _readsLock = new object();
+        private StoreConnection _reads;
 
         internal MnesisStore(MnesisPool pool, StoreTarget target, EngineConnection opened, OpenOptions requested, SharedTargetState shared)
         {
             Pool = pool;
             StoreTarget = target;
             _opened = opened;
-            Connection = opened.Connection;
             IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
             BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
-            Commands = new CommandCache(target.Engine, opened.Connection);
+            Main = new StoreConnection(this, opened);
         }
 
         /// <summary>The database engine: SQLite or PostgreSQL.</summary>
@@ -81,13 +79,13 @@ namespace Mnesis.PowerShell.Pool
         public string LastError { get; private set; }
 
         /// <summary>Times the store replaced a lost connection (a server restart, a failover, a terminated session).</summary>
-        public long Reconnects => Interlocked.Read(ref _reconnects);
+        public long Reconnects => Main.Reconnects + (_reads?.Reconnects ?? 0);
 
         /// <summary>
         /// False when the store is closed, or its connection was lost and has not been replaced yet (the
         /// next call tries). Known from the last call: nothing is sent to the server to find out.
         /// </summary>
-        public bool IsUsable => _isOpen && !_lost && !_opened.IsBroken;
+        public bool IsUsable => _isOpen && Main.IsUsable && (_reads?.IsUsable ?? true);
 
         internal StoreTarget StoreTarget { get; }
 
@@ -96,7 +94,10 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>What the first open asked for; WalMode above is what the engine granted.</summary>
         internal OpenOptions RequestedOptions { get; }
 
-        internal DbConnection Connection { get; }
+        /// <summary>The store's connection: writes, and the reads of a store that reads where it writes.</summary>
+        internal StoreConnection Main { get; }
+
+        internal DbConnection Connection => Main.Connection;
 
         internal SharedTargetState Shared { get; }
 
@@ -108,7 +109,7 @@ namespace Mnesis.PowerShell.Pool
         /// </summary>
         internal SemaphoreSlim ConnectionLock { get; } = new SemaphoreSlim(1, 1);
 
-        internal CommandCache Commands { get; }
+        internal CommandCache Commands => Main.Commands;
 
         /// <summary>Removes the database this store's open created; null if it existed before.</summary>
         internal Action RemoveCreated { get; }
@@ -142,95 +143,27 @@ namespace Mnesis.PowerShell.Pool
         internal void AfterMaintenance() => _opened.AfterMaintenance();
 
         /// <summary>
-        /// Readies the connection for a call that is not part of a write in progress: a connection that
-        /// was lost is opened anew first. Costs no round trip when the connection is fine.
+        /// Where a read outside any write of this store runs: the store's connection, or a connection
+        /// of its own, opened at the first read, when the target sends reads elsewhere (PostgreSQL's
+        /// target session attributes naming standbys).
         /// </summary>
-        /// <param name="ask">True to ask the server whether a connection that sat idle still works (a round trip).</param>
-        internal void EnsureConnected(CancellationToken cancellation, bool ask = false)
+        internal StoreConnection ForReads()
         {
-            _opened.CallStarting();
-            if (!_opened.CanReopen)
+            if (!StoreTarget.ReadsElsewhere || IsReadOnly)
             {
-                return;
+                return Main;
             }
 
-            if (!_lost && ask && _opened.MayHaveDiedIdle && !_opened.Answers())
+            lock (_readsLock)
             {
-                _lost = true;
-                _opened.Drop();
-            }
-
-            if (_lost || _opened.IsBroken)
-            {
-                Reconnect(cancellation);
-            }
-        }
-
-        /// <summary>
-        /// True when the connection sat unused long enough to have died unseen: a single statement
-        /// then runs in a transaction, so that its failure on a dead connection cannot leave its outcome unknown.
-        /// </summary>
-        internal bool MayHaveDiedIdle => _opened.MayHaveDiedIdle;
-
-        /// <summary>
-        /// What a failed call says about the connection; a lost one is dropped at once (with the dead
-        /// connections pooled beside it), and the store's next call opens a new one.
-        /// </summary>
-        internal ConnectionFault NoteFailure(Exception error, EngineOperation operation)
-        {
-            if (!StoreEngine.IsEngineError(error))
-            {
-                return ConnectionFault.None;
-            }
-
-            ConnectionFault fault = StoreEngine.FaultOf(error, operation, Connection);
-            if (fault != ConnectionFault.None && _opened.CanReopen && !_lost)
-            {
-                _lost = true;
-                _opened.Drop();
-            }
-
-            return fault;
-        }
-
-        /// <summary>How long a call keeps trying to replace a lost connection.</summary>
-        internal TimeSpan ReconnectWindow => _opened.ReopenWindow;
-
-        // Tries again with growing pauses while the server cannot be reached, until the engine's
-        // connection timeout has passed; then the last error stands.
-        private void Reconnect(CancellationToken cancellation)
-        {
-            lock (_reopening)
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                for (int attempt = 0; ; attempt++)
+                ThrowIfClosed();
+                if (_reads == null)
                 {
-                    ThrowIfClosed();
-                    try
-                    {
-                        _opened.Reopen();
-                        _lost = false;
-                        Interlocked.Increment(ref _reconnects);
-                        return;
-                    }
-                    catch (Exception ex) when (StoreEngine.IsEngineError(ex))
-                    {
-                        _lost = true;
-                        TimeSpan pause = TimeSpan.FromMilliseconds(Math.Min(1000, 100 << Math.Min(attempt, 4)));
-                        bool mayTryAgain = StoreEngine.FaultOf(ex, EngineOperation.Open, Connection) != ConnectionFault.None;
-                        if (!mayTryAgain || clock.Elapsed + pause > ReconnectWindow)
-                        {
-                            MnesisException error = TranslateError(ex, EngineOperation.Open);
-                            RecordError(error.Message);
-                            throw error;
-                        }
-
-                        if (cancellation.WaitHandle.WaitOne(pause))
-                        {
-                            throw new OperationCanceledException(cancellation);
-                        }
-                    }
+                    var options = new OpenOptions(RequestedOptions.UseWal, RequestedOptions.BusyTimeoutSeconds, readOnly: true, RequestedOptions.OpenedByRead);
+                    _reads = new StoreConnection(this, StoreEngine.Open(StoreTarget, options, Shared.EngineState));
                 }
+
+                return _reads;
             }
         }
 
@@ -267,8 +200,12 @@ namespace Mnesis.PowerShell.Pool
         internal void MarkClosedAndDispose()
         {
             _isOpen = false;
-            Commands.Dispose();
-            Connection.Dispose();
+            Main.Dispose();
+            lock (_readsLock)
+            {
+                _reads?.Dispose();
+            }
+
             SharedTargets.Leave(StoreTarget);
         }
 

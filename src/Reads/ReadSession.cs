@@ -21,16 +21,22 @@ namespace Mnesis.PowerShell.Reads
     {
         private const int RowsPerOutput = 64;
 
-        /// <summary>Runs <paramref name="command"/> (bound already) on <paramref name="store"/> as <paramref name="request"/> says.</summary>
-        internal static void Run(MnesisStore store, CommandRequest request, BoundCommand command, IReadHost host)
+        /// <summary>
+        /// The connection a read of <paramref name="store"/> runs on now: the write's, inside a write of
+        /// this thread; otherwise the one the store reads on. Rent the read's command from its cache.
+        /// </summary>
+        internal static StoreConnection RouteOf(MnesisStore store) => ActiveWriteOfThisThread(store) != null ? store.Main : store.ForReads();
+
+        /// <summary>Runs <paramref name="command"/> (bound already, rented from <paramref name="route"/>) on <paramref name="store"/> as <paramref name="request"/> says.</summary>
+        internal static void Run(MnesisStore store, StoreConnection route, CommandRequest request, BoundCommand command, IReadHost host)
         {
             if (command.MayWrite)
             {
                 throw new MnesisException(Messages.QueryWrites, store, store.Target);
             }
 
-            var active = store.ActiveWrite as WriteTransaction;
-            bool insideWrite = active != null && active.OwnerThread == WriteGate.CurrentThread;
+            WriteTransaction active = ActiveWriteOfThisThread(store);
+            bool insideWrite = active != null && route == store.Main;
             if (insideWrite)
             {
                 active.SendHeldRows?.Invoke();
@@ -48,12 +54,15 @@ namespace Mnesis.PowerShell.Reads
                 return;
             }
 
-            RunAgainOnLostConnection(store, request, command, host);
+            RunAgainOnLostConnection(store, route, request, command, host);
         }
+
+        private static WriteTransaction ActiveWriteOfThisThread(MnesisStore store) =>
+            store.ActiveWrite is WriteTransaction active && active.OwnerThread == WriteGate.CurrentThread ? active : null;
 
         // A read that lost its connection before it output a row runs again on a new one, for as
         // long as the engine's connection timeout; one that already output rows cannot.
-        private static void RunAgainOnLostConnection(MnesisStore store, CommandRequest request, BoundCommand command, IReadHost host)
+        private static void RunAgainOnLostConnection(MnesisStore store, StoreConnection route, CommandRequest request, BoundCommand command, IReadHost host)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             for (int attempt = 1; ; attempt++)
@@ -63,26 +72,26 @@ namespace Mnesis.PowerShell.Reads
                 {
                     try
                     {
-                        store.EnsureConnected(request.Cancellation);
+                        route.EnsureConnected(request.Cancellation);
                     }
                     catch (System.OperationCanceledException)
                     {
                         throw new PipelineStoppedException();
                     }
 
-                    DbTransaction ownTransaction = store.StoreEngine.BeginRead(store.Connection);
+                    DbTransaction ownTransaction = store.StoreEngine.BeginRead(route.Connection);
                     Stream(store, request, command, ownTransaction, ownTransaction, host, ref output);
                     return;
                 }
                 catch (System.Exception ex) when (!(ex is MnesisException) && store.StoreEngine.IsEngineError(ex) && !request.Cancellation.IsCancellationRequested)
                 {
-                    ConnectionFault fault = store.NoteFailure(ex, EngineOperation.Read);
+                    ConnectionFault fault = route.NoteFailure(ex, EngineOperation.Read);
                     if (fault == ConnectionFault.None)
                     {
                         throw;
                     }
 
-                    if (output || clock.Elapsed > store.ReconnectWindow)
+                    if (output || clock.Elapsed > route.ReconnectWindow)
                     {
                         throw new MnesisException(Messages.ConnectionLost, store, ex, store.Target, ex.Message);
                     }
@@ -103,7 +112,7 @@ namespace Mnesis.PowerShell.Reads
             {
                 read();
             }
-            catch (System.Exception ex) when (!(ex is MnesisException) && store.NoteFailure(ex, EngineOperation.Read) != ConnectionFault.None)
+            catch (System.Exception ex) when (!(ex is MnesisException) && store.Main.NoteFailure(ex, EngineOperation.Read) != ConnectionFault.None)
             {
                 throw new MnesisException(Messages.ConnectionLost, store, ex, store.Target, ex.Message);
             }

@@ -218,7 +218,7 @@ namespace Mnesis.PowerShell.Writes
                     throw new PipelineStoppedException();
                 }
 
-                error = LostConnectionError(ex, Store.NoteFailure(ex, EngineOperation.Write)) ?? Store.TranslateError(ex, EngineOperation.Write);
+                error = LostConnectionError(ex, Store.Main.NoteFailure(ex, EngineOperation.Write)) ?? Store.TranslateError(ex, EngineOperation.Write);
             }
             else
             {
@@ -299,9 +299,9 @@ namespace Mnesis.PowerShell.Writes
                 {
                     // The server's own answer that it ended the session says nothing committed; silence
                     // says so only when no commit had gone out.
-                    ConnectionFault fault = Store.NoteFailure(ex, EngineOperation.Write);
+                    ConnectionFault fault = Store.Main.NoteFailure(ex, EngineOperation.Write);
                     bool nothingCommitted = fault == ConnectionFault.Refused || (fault == ConnectionFault.AnswerLost && !_commitSent);
-                    if (!nothingCommitted || clock.Elapsed > Store.ReconnectWindow)
+                    if (!nothingCommitted || clock.Elapsed > Store.Main.ReconnectWindow)
                     {
                         throw;
                     }
@@ -363,7 +363,7 @@ namespace Mnesis.PowerShell.Writes
                     return mnesis;
                 }
 
-                if (Store.NoteFailure(e, EngineOperation.Write) != ConnectionFault.None)
+                if (Store.Main.NoteFailure(e, EngineOperation.Write) != ConnectionFault.None)
                 {
                     Rollback();
                     return new MnesisException(Messages.ConnectionLost, Store, e, Store.Target, e.Message);

@@ -122,13 +122,13 @@ namespace Mnesis.PowerShell.Writes
                 store.ConnectionLock.Wait(cancellation);
                 connectionLocked = true;
                 store.ThrowIfClosed();
-                store.EnsureConnected(cancellation, ask: cannotRunAgain);
+                store.Main.EnsureConnected(cancellation, ask: cannotRunAgain);
                 store.PrepareWrite();
 
                 // A connection that may have died while idle gets a transaction even for one statement:
                 // failing there, before any COMMIT, the write may run again; failing on its own, the
                 // statement (its own commit) would leave the outcome unknown.
-                bool ownTransaction = !outsideTransaction && (!singleStatement || store.MayHaveDiedIdle);
+                bool ownTransaction = !outsideTransaction && (!singleStatement || store.Main.MayHaveDiedIdle);
                 DbTransaction transaction = ownTransaction ? store.StoreEngine.BeginWrite(store.Connection) : null;
                 var write = new WriteTransaction(store, transaction, null, default, allowsJoin, thread);
                 store.ActiveWrite = write;
@@ -195,7 +195,7 @@ namespace Mnesis.PowerShell.Writes
             {
                 // Whatever failed, the transaction ends here and the gate is released.
                 Rollback();
-                if (commitSent && _store.NoteFailure(ex, EngineOperation.Write) != ConnectionFault.None)
+                if (commitSent && _store.Main.NoteFailure(ex, EngineOperation.Write) != ConnectionFault.None)
                 {
                     // The COMMIT went out and its answer never came: it may have committed, or not.
                     throw new MnesisException(Messages.WriteOutcomeUnknown, _store, ex, _store.Target, ex.Message);

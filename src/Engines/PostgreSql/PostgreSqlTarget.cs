@@ -36,6 +36,10 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         /// <summary>The kind of server a read-only store asks for; null when the string names none. Writes always ask for one that accepts writes.</summary>
         internal TargetSessionAttributes? SessionAttributes { get; }
 
+        // Reads follow the attributes; writes need a server that accepts them.
+        internal override bool ReadsElsewhere =>
+            SessionAttributes != null && SessionAttributes != TargetSessionAttributes.ReadWrite && SessionAttributes != TargetSessionAttributes.Primary;
+
         internal override bool HasOtherOptionsThan(StoreTarget opened) =>
             !string.Equals(((PostgreSqlTarget)opened).Options, Options, System.StringComparison.Ordinal);
     }
