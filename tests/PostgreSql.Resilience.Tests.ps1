@@ -1,9 +1,9 @@
 # PostgreSQL servers that restart, go away, end sessions and fail over, under open stores. Each
 # block starts servers of its own (the shared test server is never restarted) and removes them.
+# The Windows run under Wine drives the same Linux servers (PostgresServer.ps1 starts their tools).
 BeforeDiscovery {
     . "$PSScriptRoot/Support/PostgresServer.ps1"
-    # pg_ctl must run beside the tests: a Linux host with the server binaries.
-    $script:noServerControl = -not ($IsLinux -and (Find-PostgresBin))
+    $script:noServerControl = -not (($IsLinux -or $UnderWine) -and (Find-PostgresBin))
 }
 
 BeforeAll {
@@ -24,7 +24,7 @@ Describe 'A PostgreSQL store whose server restarts or goes away' -Skip:$noServer
     BeforeAll {
         $server = Start-TestPostgres
         # A short connection timeout: calls give up on an unreachable server after it.
-        $cs = "$($server.ConnectionString);Timeout=3"
+        $cs = "$((Get-TestPostgresLogin $server).ConnectionString);Timeout=3"
         Invoke-TestPostgresSql $server 'CREATE TABLE t (id int)'
     }
 
@@ -169,17 +169,21 @@ Describe 'A PostgreSQL write whose answer is lost' -Skip:$noServerControl {
     BeforeAll {
         $server = Start-TestPostgres
         $proxyPort = Get-FreeTcpPort
-        $armFile = Join-Path $server.Folder 'cut-armed'
-        $proxy = Start-Process python3 -ArgumentList "$PSScriptRoot/Support/CuttingProxy.py", $proxyPort, $server.Port, 'COMMIT', $armFile -PassThru -RedirectStandardOutput (Join-Path $server.Folder 'proxy.out')
+        # The proxy reads its arming file as a Linux path; this process names it its own way.
+        $armFile = ConvertTo-LocalPath "$($server.Folder)/cut-armed"
+        $proxyLog = "$($server.Folder)/proxy.out"
+        $proxyScript = ConvertTo-LinuxPath (Join-Path $PSScriptRoot 'Support/CuttingProxy.py')
+        $proxy = Start-LinuxBackground 'python3' @($proxyScript, $proxyPort, $server.Port, 'COMMIT', "$($server.Folder)/cut-armed") $proxyLog
         $deadline = [datetime]::UtcNow.AddSeconds(20)
-        while (-not (Select-String -Path (Join-Path $server.Folder 'proxy.out') -Pattern listening -Quiet -ErrorAction Ignore) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-        $cs = "Host=127.0.0.1;Port=$proxyPort;Username=mnesis;Password=$($server.Password);Database=postgres;Timeout=3"
+        while (-not (Select-String -LiteralPath (ConvertTo-LocalPath $proxyLog) -Pattern listening -Quiet -ErrorAction Ignore) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $login = Get-TestPostgresLogin $server
+        $cs = "Host=127.0.0.1;Port=$proxyPort;Username=$($login.User);Password=$($login.Password);Database=postgres;Timeout=3"
         Invoke-TestPostgresSql $server 'CREATE TABLE t (id int)'
     }
 
     AfterAll {
         Close-MnesisPool -Confirm:$false -ErrorAction Ignore
-        if ($proxy) { Stop-Process -Id $proxy.Id -ErrorAction Ignore }
+        Stop-LinuxProcess $proxy
         Stop-TestPostgres $server
     }
 
@@ -247,10 +251,12 @@ Describe 'PostgreSQL stores on a primary and a streaming standby' -Skip:$noServe
             Stop-TestPostgres $primary
             throw
         }
-        $password = $primary.Password
+        $login = Get-TestPostgresLogin $primary
+        $user = $login.User
+        $password = $login.Password
         # The standby first: writes must still find the primary.
         $hosts = "127.0.0.1:$($standby.Port),127.0.0.1:$($primary.Port)"
-        $cs = "Host=$hosts;Username=mnesis;Password=$password;Database=postgres;Timeout=3"
+        $cs = "Host=$hosts;Username=$user;Password=$password;Database=postgres;Timeout=3"
     }
 
     AfterAll {
@@ -261,7 +267,7 @@ Describe 'PostgreSQL stores on a primary and a streaming standby' -Skip:$noServe
 
     It 'every spelling of one host set is one store, whose target shows all hosts' {
         $a = Open-MnesisStore -ConnectionString $cs
-        $b = Open-MnesisStore -ConnectionString "postgresql://mnesis:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?connect_timeout=3"
+        $b = Open-MnesisStore -ConnectionString "postgresql://${user}:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?connect_timeout=3"
         [object]::ReferenceEquals($a, $b) | Should -BeTrue
         $a.Target | Should -BeLike "*127.0.0.1:$($primary.Port)*"
         $a.Target | Should -BeLike "*127.0.0.1:$($standby.Port)*"
@@ -281,7 +287,7 @@ Describe 'PostgreSQL stores on a primary and a streaming standby' -Skip:$noServe
         @{ Attributes = 'prefer-standby'; InRecovery = $true }
         @{ Attributes = 'primary'; InRecovery = $false }
     ) {
-        $uri = "postgresql://mnesis:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?target_session_attrs=$Attributes"
+        $uri = "postgresql://${user}:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?target_session_attrs=$Attributes"
         $store = Open-MnesisStore -ConnectionString $uri -ReadOnly
         Invoke-MnesisQuery -Store $store -Query 'SELECT pg_is_in_recovery()' -Scalar | Should -Be $InRecovery
         Close-MnesisPool -Confirm:$false
@@ -291,7 +297,7 @@ Describe 'PostgreSQL stores on a primary and a streaming standby' -Skip:$noServe
         @{ Attributes = 'standby' }
         @{ Attributes = 'prefer-standby' }
     ) {
-        $uri = "postgresql://mnesis:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?target_session_attrs=$Attributes"
+        $uri = "postgresql://${user}:$password@127.0.0.1:$($primary.Port),127.0.0.1:$($standby.Port)/postgres?target_session_attrs=$Attributes"
         $store = Open-MnesisStore -ConnectionString $uri
         Invoke-MnesisQuery -Store $store -Query 'SELECT pg_is_in_recovery()' -Scalar | Should -BeTrue
         Invoke-MnesisWrite -Store $store -Query 'INSERT INTO failover VALUES (0, @seq)' -Parameters @{ seq = 10 + $Attributes.Length } | Should -Be 1
