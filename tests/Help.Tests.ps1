@@ -56,6 +56,18 @@ Describe 'Help for <_>' -ForEach $cmdletNames {
         $declared = if ($command.ParameterSets.Count -eq 1) { '(All)' } else { $command.ParameterSets.Name }
         $documented | Sort-Object | Should -Be ($declared | Sort-Object)
     }
+
+    # Get-Help's syntax is built from each parameter's "Parameter Sets:" line: one set left out
+    # there shows a syntax without that parameter (the -ConnectionString sets without -Query).
+    It 'shows in Get-Help the parameters of every parameter set, mandatory or not, as the cmdlet declares them' {
+        $fromHelp = @($help.syntax.syntaxItem | ForEach-Object {
+                (@($_.parameter | Where-Object name -NotIn $common | ForEach-Object { "$($_.name)$(if ($_.required -eq 'true') { '!' })" }) | Sort-Object) -join ' '
+            }) | Sort-Object
+        $fromCommand = @($command.ParameterSets | ForEach-Object {
+                (@($_.Parameters | Where-Object Name -NotIn $common | ForEach-Object { "$($_.Name)$(if ($_.IsMandatory) { '!' })" }) | Sort-Object) -join ' '
+            }) | Sort-Object
+        $fromHelp | Should -Be $fromCommand
+    }
 }
 
 Describe 'about_Mnesis' {
