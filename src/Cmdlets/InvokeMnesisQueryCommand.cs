@@ -32,6 +32,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true)]
         [Alias("PSPath", "LP")]
+        [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
         public string LiteralPath { get; set; }
 

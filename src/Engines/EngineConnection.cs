@@ -39,5 +39,13 @@ namespace Mnesis.PowerShell.Engines
         internal virtual void AfterMaintenance()
         {
         }
+
+        /// <summary>Called after a write that changed a setting of the connection (PRAGMA busy_timeout = ...), to learn the new one.</summary>
+        internal virtual void AfterSettingChange()
+        {
+        }
+
+        /// <summary>The busy timeout in force when a statement changed it since the open; null while it is the one the store was opened with.</summary>
+        internal virtual int? BusyTimeoutSeconds => null;
     }
 }

@@ -29,7 +29,6 @@ namespace Mnesis.PowerShell.Pool
             IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
-            BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
             Commands = new CommandCache(target.Engine, opened.Connection);
@@ -50,8 +49,8 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>True when the store only reads: opened with -ReadOnly, or a read opened an unwritable database.</summary>
         public bool IsReadOnly { get; }
 
-        /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
-        public int BusyTimeout { get; }
+        /// <summary>Seconds a write waits for another connection's lock before it fails: as opened, or as a PRAGMA busy_timeout set it since.</summary>
+        public int BusyTimeout => _opened.BusyTimeoutSeconds ?? RequestedOptions.BusyTimeoutSeconds;
 
         public DateTime OpenedAt { get; }
 
@@ -128,6 +127,9 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>Learns what a statement run outside a transaction changed.</summary>
         internal void AfterMaintenance() => _opened.AfterMaintenance();
+
+        /// <summary>Learns a setting a write changed on the connection (the busy timeout).</summary>
+        internal void AfterSettingChange() => _opened.AfterSettingChange();
 
         /// <summary>The module's error for an engine's exception on this store.</summary>
         internal MnesisException TranslateError(Exception error, EngineOperation operation) =>
