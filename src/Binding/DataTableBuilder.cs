@@ -26,21 +26,21 @@ namespace Mnesis.PowerShell.Binding
                 rows.Add(values);
             }
 
-            var table = new DataTable { Locale = CultureInfo.InvariantCulture };
+            var table = new DataTable { Locale = CultureInfo.InvariantCulture, MinimumCapacity = Math.Max(50, rows.Count) };
             for (int i = 0; i < count; i++)
             {
                 table.Columns.Add(UniqueName(table, reader.GetName(i), i), ColumnType(reader, rows, i));
             }
 
-            // Without this, every added row checks constraints and raises change events.
+            // Without BeginLoadData every row checks constraints and raises change events; loaded
+            // rows are unchanged (as DataTable.Load leaves them), with no AcceptChanges pass after.
             table.BeginLoadData();
             foreach (object[] values in rows)
             {
-                table.Rows.Add(values);
+                table.LoadDataRow(values, fAcceptChanges: true);
             }
 
             table.EndLoadData();
-            table.AcceptChanges();
             return table;
         }
 

@@ -106,14 +106,13 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         public override void Close() => _inner.Close();
 
+        // The inner reader's Dispose runs the statements left and closes it (the base class would only call Close).
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
                 _inner.Dispose();
             }
-
-            base.Dispose(disposing);
         }
 
         // Null when no column of the result set has a conversion: the common case reads straight through.
