@@ -137,6 +137,8 @@ $results.G2Ref = Measure-Case {
     $rows = foreach ($row in $table.Rows) { $row }
     $reader.Dispose(); $command.Dispose(); $null = $rows
 }
+# -As DataRow (PSSQLite's and dbatools' shape) against the same hand-written DataTable.Load loop.
+$results.G3 = Measure-Case { param($store) $rows = Invoke-MnesisQuery -Store $readStore -Query $read -As DataRow; $null = $rows }
 Close-MnesisPool -Pool $readStore.Pool
 $results.G2 = $results.G
 
@@ -213,6 +215,7 @@ $cases = @(
     @{ Id = 'F'; What = "$Calls hand-written ExecuteNonQuery calls, autocommit"; Count = $Calls; Unit = 'tx/s'; Ratio = 1.0; Ref = 'F'; Target = '' }
     @{ Id = 'G'; What = "Invoke-MnesisQuery of $Rows rows into a variable"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.GRef / $results.G; Ref = 'reader loop'; Target = '>= 1.0' }
     @{ Id = 'G2'; What = "the same, against DataTable.Load(reader) with its rows enumerated into a variable"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.G2Ref / $results.G; Ref = 'DataTable'; Target = '>= 1.0' }
+    @{ Id = 'G3'; What = "Invoke-MnesisQuery -As DataRow of $Rows rows into a variable, against the same DataTable.Load loop"; Count = $Rows; Unit = 'rows/s'; Ratio = $results.G2Ref / $results.G3; Ref = 'DataTable'; Target = '>= 1.0' }
     @{ Id = 'H'; What = '8 runspaces doing case E2 at once (total; runspace start-up and import not timed)'; Count = $perWorker * 8; Unit = 'tx/s'; Ratio = $results.E2 / $Calls / ($results.H / ($perWorker * 8)); Ref = 'E2'; Target = '>= 1.0' }
     @{ Id = 'I'; What = 'fresh pwsh: import Mnesis, write one row (seconds; ratio = time / reference time)'; Count = 0; Unit = 's'; Ratio = $results.I / $results.IRef; Ref = 'pwsh -c exit'; Target = '<= 1.5' }
 )

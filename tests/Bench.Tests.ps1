@@ -26,7 +26,7 @@ Describe 'The benchmark' {
         if ($database) { Remove-TestPostgresDatabase $database }
     }
 
-    It 'reports case <_> with a rate or time and a ratio' -ForEach 'A', 'B', 'C', 'D', 'E', 'E2', 'F', 'G', 'G2', 'H', 'I' {
+    It 'reports case <_> with a rate or time and a ratio' -ForEach 'A', 'B', 'C', 'D', 'E', 'E2', 'F', 'G', 'G2', 'G3', 'H', 'I' {
         $case = $_
         $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
         $row | Should -Not -BeNullOrEmpty

@@ -149,6 +149,12 @@ Describe 'Bad input' {
         @{ Name = 'Invoke-MnesisWrite <invalid SQL to a new path in a new folder>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true; Write = $true; GatePath = 'NewDeep'
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.NewDeep -Query 'INSERT INTO nowhere VALUES (1)' }
             Names = { param($c) $c.NewDeep, 'no such table: nowhere' } }
+        @{ Name = 'Invoke-MnesisWrite <a double-quoted string>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true; Write = $true
+            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.Db -Query 'UPDATE t SET v = "changed"' }
+            Names = { 'no such column', "a string takes single quotes ('changed')" } }
+        @{ Name = 'Invoke-MnesisQuery <a double-quoted string>'; Id = 'MnesisQueryFailed'; Category = 'InvalidOperation'; Terminating = $true
+            Action = { param($c) Invoke-MnesisQuery -Pool $c.Pool -Path $c.Db -Query 'SELECT id FROM t WHERE v = "seed"' }
+            Names = { 'no such column', "a string takes single quotes ('seed')", '@name' } }
         @{ Name = 'Invoke-MnesisWrite -Query <empty string>'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.New -Query '' }; Names = { "'Query'" } }
         @{ Name = 'Invoke-MnesisWrite -Query <white space>'; Id = 'MnesisQueryEmpty'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
@@ -359,12 +365,24 @@ Describe 'Bad input on <Engine>' -ForEach (Get-TestEngines) {
             Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query '  ' }; Names = { "'Query'" } }
         @{ Name = 'Invoke-MnesisWrite <parameter missing from -Parameters>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
             Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' -Parameters @{ value = 'x' } }
-            Names = { "'@v'", '-Parameters', "named 'v'" } }
+            Names = { "'@v'", '-Parameters', "named 'v'", "The names supplied are: 'value'." } }
         @{ Name = 'Invoke-MnesisWrite <parameter missing from the 2nd pipeline object>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
             Action = { param($c) $n = $c.Name; [pscustomobject]@{ v = 'first' }, [pscustomobject]@{ value = 'second' } | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' }
-            Names = { "'@v'", 'input object 2' } }
+            Names = { "'@v'", 'input object 2', "The names supplied are: 'value'." } }
         @{ Name = 'Invoke-MnesisQuery <parameter missing from -Parameters>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
-            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t WHERE id = @id' }; Names = { "'@id'" } }
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t WHERE id = @id' }; Names = { "'@id'", 'No names were supplied' } }
+        @{ Name = 'Invoke-MnesisQuery <parameter missing from a piped dictionary and -Parameters>'; Id = 'MnesisParameterMissing'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; @{ ident = 1; Other = 2 } | Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t WHERE id = @id' -Parameters @{ limit = 3 } }
+            Names = { "'@id'", 'input object 1', "'ident'", "'Other'", "'limit'" } }
+        @{ Name = 'Invoke-MnesisQuery <no store named, two open>'; Id = 'MnesisTargetAmbiguous'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $null = Open-MnesisStore -Pool $c.Pool -Path ':memory:'; Invoke-MnesisQuery -Pool $c.Pool -Query 'SELECT v FROM t' }
+            Names = { '2 open stores', 'this is a read (Invoke-MnesisQuery)', 'store to read from' } }
+        @{ Name = 'Invoke-MnesisWrite <no store named, two open>'; Id = 'MnesisTargetAmbiguous'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $null = Open-MnesisStore -Pool $c.Pool -Path ':memory:'; Invoke-MnesisWrite -Pool $c.Pool -Query "INSERT INTO t(v) VALUES ('x')" }
+            Names = { '2 open stores', 'the one to write to' } }
+        @{ Name = 'Invoke-MnesisQuery -Scalar -As DataRow'; Id = 'MnesisOutputConflict'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t' -Scalar -As DataRow }
+            Names = { "'Scalar'", "'As'", "'DataRow'", '-As SingleValue' } }
         @{ Name = 'Invoke-MnesisWrite <the engine''s positional parameter>'; Id = 'MnesisPositionalParameter'; Category = 'InvalidArgument'; Terminating = $true
             Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query "INSERT INTO t(v) VALUES ($($c.Positional))" -Parameters @{ v = 1 } }
             Names = { param($c) "'$($c.Positional)'" } }

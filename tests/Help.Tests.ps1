@@ -56,6 +56,18 @@ Describe 'Help for <_>' -ForEach $cmdletNames {
         $declared = if ($command.ParameterSets.Count -eq 1) { '(All)' } else { $command.ParameterSets.Name }
         $documented | Sort-Object | Should -Be ($declared | Sort-Object)
     }
+
+    # Get-Help's syntax is built from each parameter's "Parameter Sets:" line: one set left out
+    # there shows a syntax without that parameter (the -ConnectionString sets without -Query).
+    It 'shows in Get-Help the parameters of every parameter set, mandatory or not, as the cmdlet declares them' {
+        $fromHelp = @($help.syntax.syntaxItem | ForEach-Object {
+                (@($_.parameter | Where-Object name -NotIn $common | ForEach-Object { "$($_.name)$(if ($_.required -eq 'true') { '!' })" }) | Sort-Object) -join ' '
+            }) | Sort-Object
+        $fromCommand = @($command.ParameterSets | ForEach-Object {
+                (@($_.Parameters | Where-Object Name -NotIn $common | ForEach-Object { "$($_.Name)$(if ($_.IsMandatory) { '!' })" }) | Sort-Object) -join ' '
+            }) | Sort-Object
+        $fromHelp | Should -Be $fromCommand
+    }
 }
 
 Describe 'about_Mnesis' {
@@ -136,6 +148,38 @@ Describe 'Tab completion of -Path' {
     }
 }
 
+Describe 'Tab completion of files' {
+    BeforeAll {
+        $folder = New-TestFolder
+        $null = Invoke-Sqlite3 (Join-Path $folder 'inventory.db') 'CREATE TABLE t(v)'
+        foreach ($side in 'inventory.db-wal', 'inventory.db-shm', 'inventory.db-journal') { $null = New-Item -ItemType File (Join-Path $folder $side) }
+        $null = New-Item -ItemType Directory (Join-Path $folder 'inventory-archive')
+        $open = Open-MnesisStore -Path (Join-Path $TestDrive 'inventory-open.db')
+        Push-Location -LiteralPath $folder
+    }
+    AfterAll {
+        Pop-Location
+        Close-MnesisPool -Store $open
+    }
+
+    It 'completes <_> -Path with files and folders as well as the open stores' -ForEach 'Open-MnesisStore', 'Invoke-MnesisWrite', 'Invoke-MnesisQuery', 'Get-MnesisConnection', 'Close-MnesisPool' {
+        $line = "$_ -Path inventory"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $completions.ListItemText | Should -Contain 'inventory.db'
+        $completions.ListItemText | Should -Contain 'inventory-archive'
+        $completions.ListItemText | Should -Contain $open.Path -Because 'the open stores come first'
+        $completions[0].ListItemText | Should -Be $open.Path
+    }
+
+    It 'completes <_> -LiteralPath with files and folders, never SQLite''s -wal, -shm or -journal files' -ForEach 'Open-MnesisStore', 'Invoke-MnesisWrite', 'Invoke-MnesisQuery', 'Get-MnesisConnection', 'Close-MnesisPool' {
+        $line = "$_ -LiteralPath ./inventory"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $completions.ListItemText | Should -Contain 'inventory.db'
+        $completions.ListItemText | Should -Contain 'inventory-archive'
+        $completions.ListItemText | Where-Object { $_ -match '-(wal|shm|journal)$' } | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Formatted output' {
     BeforeAll {
         $pool = New-MnesisPool
@@ -147,9 +191,20 @@ Describe 'Formatted output' {
     It 'shows stores as a table with the engine and target first and the write statistics' {
         $text = Get-MnesisPool -Pool $pool | Format-Table | Out-String -Width 250
         $header = ($text -split "`n" | Where-Object { $_ -match '\S' } | Select-Object -First 1).Trim()
-        $header | Should -Match '^Engine\s+Target\s+Open\s+WAL\s+Busy\(s\)\s+Writes\s+Grouped\s+Conflicts\s+Rollbacks\s+GateWait\s+OpenedAt$'
-        $text | Should -Match "SQLite\s+$([regex]::Escape($store.Path))\s+True\s+True\s+30\s+1\s+0\s+0\s+0"
-        $text | Should -BeLike "*$($store.Path)*"
+        $header | Should -Match '^Engine\s+Target\s+WAL\s+Busy\(s\)\s+Writes\s+Rollbacks\s+GateWait$'
+        $text | Should -Match "SQLite\s+$([regex]::Escape($store.Path))\s+True\s+30\s+1\s+0\s+0\.000 s"
+    }
+
+    It 'fits an 80-column console: one line per store under an unbroken header, however long the path' {
+        $long = Open-MnesisStore -Pool $pool -Path (Join-Path (New-TestFolder) (('long-name-' * 8) + '.db'))
+        try {
+            $lines = @((Get-MnesisPool -Pool $pool | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_ -match '\S' })
+            $lines | Should -HaveCount 4 -Because 'a header, its underline and one line per store; a column that does not fit wraps onto more lines'
+            $lines[0] | Should -Match '^Engine\s+Target\s+WAL\s+Busy\(s\)\s+Writes\s+Rollbacks\s+GateWait\s*$'
+            foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' must fit" }
+            foreach ($row in $lines[2..3]) { $row | Should -Match '\s30\s+\d+\s+0\s+0\.000 s\s*$' -Because 'the statistics of a store with a long path still show in full' }
+        }
+        finally { Close-MnesisPool -Store $long }
     }
 
     It 'shows pools as a table of name, default flag and store count' {

@@ -176,6 +176,30 @@ Describe 'Maintenance statements through Invoke-MnesisWrite' {
         Invoke-Sqlite3 $db 'PRAGMA journal_mode' | Should -Be 'delete'
     }
 
+    It 'shows the busy timeout a PRAGMA busy_timeout set, and waits only that long for another process''s lock' {
+        $busy = Join-Path (New-TestFolder) 'busy.db'
+        $store = Open-MnesisStore -Pool $pool -Path $busy
+        $null = Invoke-MnesisWrite -Store $store -Query 'CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT)'
+        $store.BusyTimeout | Should -Be 30
+        $null = Invoke-MnesisWrite -Store $store -Query 'PRAGMA busy_timeout = 1500'
+        $store.BusyTimeout | Should -Be 2 -Because 'Get-MnesisPool shows whole seconds, rounded up'
+        $null = Invoke-MnesisWrite -Store $store -Query 'PRAGMA busy_timeout = 1000'
+        (Get-MnesisPool -Pool $pool | Where-Object Path -EQ $busy).BusyTimeout | Should -Be 1
+        (Get-MnesisPool -Pool $pool | Where-Object Path -EQ $busy | Format-Table | Out-String -Width 200) | Should -Match 'True\s+1\s+\d+\s+0\s'
+        Get-Pragma (Get-MnesisConnection -Store $store) 'busy_timeout' | Should -Be 1000
+
+        # In force: the write gives up after about 1 s, not the 30 s of the open, and says 1 s.
+        $python = Start-ForeignWriter -Path $busy -Seconds 20
+        try {
+            Wait-TestWriteLock -Path $busy
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $err = { Invoke-MnesisWrite -Store $store -Query 'INSERT INTO t(who) VALUES (''late'')' } | Should -Throw -ErrorId 'MnesisDatabaseBusy,*' -PassThru
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 15 -Because 'the busy timeout in force is 1 s'
+            $err.Exception.Message | Should -BeLike '*(1 s)*'
+        }
+        finally { Wait-TestProcess -Process $python -What 'the python3 writer holding the lock' -TimeoutSeconds 60 }
+    }
+
     It 'turns foreign keys off for real on the store''s connection' {
         { Invoke-MnesisWrite -Pool $pool -Path $db -Query 'INSERT INTO child VALUES (42)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
         $null = Invoke-MnesisWrite -Pool $pool -Path $db -Query 'PRAGMA foreign_keys=OFF'

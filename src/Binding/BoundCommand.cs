@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using Mnesis.PowerShell.Diagnostics;
 using Mnesis.PowerShell.Engines;
@@ -85,12 +86,40 @@ namespace Mnesis.PowerShell.Binding
                     string source = rowNumber > 0
                         ? string.Format(CultureInfo.CurrentCulture, Messages.InputObjectDescription, rowNumber)
                         : Messages.ParametersDescription;
-                    throw new MnesisException(Messages.ParameterMissing, token, token, source, name);
+                    throw new MnesisException(Messages.ParameterMissing, token, token, source, name, SuppliedNames(row, defaults));
                 }
 
                 _values[i] = _engine.ToParameterValue(ValueConverter.Unwrap(value), token);
                 _command.SetValue(i, _values[i]);
             }
+        }
+
+        // What would have worked: the names the row and the defaults do have (a typo shows beside its intent).
+        private static string SuppliedNames(object row, object defaults)
+        {
+            var names = new List<string>();
+            foreach (object source in new[] { row, defaults })
+            {
+                if (source != null)
+                {
+                    foreach (string name in ValueLookup.NamesOf(source))
+                    {
+                        if (!names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                        {
+                            names.Add(name);
+                        }
+                    }
+                }
+            }
+
+            const int Shown = 20;
+            if (names.Count == 0)
+            {
+                return Messages.NoNamesSupplied;
+            }
+
+            string list = "'" + string.Join("', '", names.Take(Shown)) + "'" + (names.Count > Shown ? ", ..." : string.Empty);
+            return string.Format(CultureInfo.CurrentCulture, Messages.NamesSupplied, list);
         }
 
         /// <summary>A copy of the values the last Bind set, in the engine's form.</summary>

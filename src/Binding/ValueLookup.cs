@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace Mnesis.PowerShell.Binding
@@ -39,6 +40,26 @@ namespace Mnesis.PowerShell.Binding
 
             value = null;
             return false;
+        }
+
+        /// <summary>The names <paramref name="source"/> offers: a dictionary's keys or an object's properties.</summary>
+        internal static IEnumerable<string> NamesOf(object source)
+        {
+            object unwrapped = source is PSObject ps ? ps.BaseObject : source;
+            if (unwrapped is IDictionary dictionary)
+            {
+                foreach (object key in dictionary.Keys)
+                {
+                    yield return Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                yield break;
+            }
+
+            foreach (PSPropertyInfo property in (source as PSObject ?? PSObject.AsPSObject(source)).Properties)
+            {
+                yield return property.Name;
+            }
         }
 
         /// <summary>

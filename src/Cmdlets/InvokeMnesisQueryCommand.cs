@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Data;
 using System.Management.Automation;
 using Mnesis.PowerShell.Binding;
 using Mnesis.PowerShell.Diagnostics;
@@ -13,7 +14,7 @@ namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>Reads a store (see ReadSession): rows stream out as the engine returns them, or one value with -Scalar.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisQuery", DefaultParameterSetName = PoolSet)]
-    [OutputType(typeof(PSObject))]
+    [OutputType(typeof(PSObject), typeof(DataRow), typeof(DataTable))]
     public sealed class InvokeMnesisQueryCommand : MnesisCmdlet, IReadHost
     {
         private const string PathSet = "Path";
@@ -31,6 +32,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true)]
         [Alias("PSPath", "LP")]
+        [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
         public string LiteralPath { get; set; }
 
@@ -63,11 +65,52 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Scalar { get; set; }
 
+        /// <summary>
+        /// What the rows come as, by the names PSSQLite and dbatools use: PSObject (the default),
+        /// DataRow, DataTable, or SingleValue (the same as -Scalar).
+        /// </summary>
+        [Parameter]
+        [ValidateSet(AsPSObject, AsDataRow, AsDataTable, AsSingleValue)]
+        public string As { get; set; } = AsPSObject;
+
+        private const string AsPSObject = "PSObject";
+        private const string AsDataRow = "DataRow";
+        private const string AsDataTable = "DataTable";
+        private const string AsSingleValue = "SingleValue";
+
+        private OutputShape _output;
+
         protected override void BeginProcessing()
         {
             if (string.IsNullOrWhiteSpace(Query))
             {
                 ThrowMnesisError(new MnesisException(Messages.QueryEmpty, "Query"));
+            }
+
+            _output = OutputOf(As);
+            if (Scalar && MyInvocation.BoundParameters.ContainsKey(nameof(As)) && _output != OutputShape.Scalar)
+            {
+                ThrowMnesisError(new MnesisException(Messages.OutputConflict, "As", As));
+            }
+
+            if (Scalar)
+            {
+                _output = OutputShape.Scalar;
+            }
+        }
+
+        private static OutputShape OutputOf(string value)
+        {
+            switch (value?.ToUpperInvariant())
+            {
+                case "DATAROW":
+                    return OutputShape.DataRows;
+                case "DATATABLE":
+                    return OutputShape.DataTable;
+                case "SINGLEVALUE":
+                    return OutputShape.Scalar;
+                default:
+                    return OutputShape.Rows;
             }
         }
 
@@ -90,7 +133,7 @@ namespace Mnesis.PowerShell.Cmdlets
                     }
 
                     command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
-                    var request = new CommandRequest(Query, Parameters, row != null, Scalar ? OutputShape.Scalar : OutputShape.Rows, 0, StopToken);
+                    var request = new CommandRequest(Query, Parameters, row != null, _output, 0, StopToken);
                     ReadSession.Run(store, route, request, command, this);
                     completed = true;
                 }

@@ -52,6 +52,7 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true)]
         [Alias("PSPath", "LP")]
+        [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
         public string LiteralPath { get; set; }
 

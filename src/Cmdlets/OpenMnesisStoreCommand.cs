@@ -16,11 +16,13 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ConnectionStringSet = "ConnectionString";
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [AllowEmptyString]
         public string[] Path { get; set; }
 
         [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
+        [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
         public string[] LiteralPath { get; set; }
 

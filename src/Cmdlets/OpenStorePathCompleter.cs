@@ -11,7 +11,8 @@ namespace Mnesis.PowerShell.Cmdlets
 {
     /// <summary>
     /// Tab completion for -Path of the cmdlets that act on open stores: the paths open in the
-    /// pool named by -Pool (when it is already a value) or in the runspace's default pool.
+    /// pool named by -Pool (when it is already a value) or in the runspace's default pool, then
+    /// files and folders (see DatabaseFileCompleter), since -Path also opens databases.
     /// </summary>
     public sealed class OpenStorePathCompleter : IArgumentCompleter
     {
@@ -22,11 +23,17 @@ namespace Mnesis.PowerShell.Cmdlets
                 ?? fakeBoundParameters?["Pool"] as MnesisPool
                 ?? RunspacePools.DefaultFor(Runspace.DefaultRunspace);
             string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
-            return pool.Stores
+            List<string> open = pool.Stores
                 .Select(store => store.Path)
                 .Where(path => path != null && path.IndexOf(typed, StringComparison.OrdinalIgnoreCase) >= 0)
                 .OrderBy(path => path, StringComparer.Ordinal)
-                .Select(path => new CompletionResult("'" + path.Replace("'", "''") + "'", path, CompletionResultType.ParameterValue, path));
+                .ToList();
+
+            // Then files and folders, as for any path (a file completion's tooltip is its full path).
+            return open
+                .Select(path => new CompletionResult("'" + path.Replace("'", "''") + "'", path, CompletionResultType.ParameterValue, path))
+                .Concat(DatabaseFileCompleter.Complete(wordToComplete).Where(file => !open.Contains(file.ToolTip, StringComparer.Ordinal)))
+                .ToList();
         }
     }
 }

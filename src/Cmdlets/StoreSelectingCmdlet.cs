@@ -25,6 +25,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
+        [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
         public string[] LiteralPath { get; set; }
 

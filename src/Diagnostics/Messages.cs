@@ -123,7 +123,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition TargetAmbiguous = new ErrorDefinition(
             "MnesisTargetAmbiguous", ErrorCategory.InvalidArgument,
-            "The pool holds {0} open stores; name the one to write to with -Path, -LiteralPath or -Store.");
+            "The pool holds {0} open stores; {1}");
 
         internal static readonly ErrorDefinition PathMatchesSeveral = new ErrorDefinition(
             "MnesisPathMatchesSeveral", ErrorCategory.InvalidArgument,
@@ -160,7 +160,7 @@ namespace Mnesis.PowerShell.Diagnostics
 
         internal static readonly ErrorDefinition ParameterMissing = new ErrorDefinition(
             "MnesisParameterMissing", ErrorCategory.InvalidArgument,
-            "The query uses the parameter '{0}' but {1} has no value named '{2}'.");
+            "The query uses the parameter '{0}' but {1} has no value named '{2}'. {3}");
 
         internal static readonly ErrorDefinition ParameterTypeUnsupported = new ErrorDefinition(
             "MnesisParameterTypeUnsupported", ErrorCategory.InvalidType,
@@ -169,6 +169,10 @@ namespace Mnesis.PowerShell.Diagnostics
         internal static readonly ErrorDefinition InputObjectNull = new ErrorDefinition(
             "MnesisInputObjectNull", ErrorCategory.InvalidArgument,
             "Pipeline input {0} is null; each input object must carry the query's parameters as properties or keys.");
+
+        internal static readonly ErrorDefinition OutputConflict = new ErrorDefinition(
+            "MnesisOutputConflict", ErrorCategory.InvalidArgument,
+            "Parameter 'Scalar' asks for one value but parameter 'As' asks for '{0}'; give one of them (-As SingleValue is the same as -Scalar).");
 
         internal static readonly ErrorDefinition BatchSizeInvalid = new ErrorDefinition(
             "MnesisBatchSizeInvalid", ErrorCategory.InvalidArgument,
@@ -202,6 +206,12 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string PathNotLocal = "it does not name a place on this computer's file system (a UNC path such as \\\\server\\share names a Windows network share).";
         internal const string DeferredConstraintFailed = "FOREIGN KEY constraint failed (a deferred constraint, checked at the commit)";
         internal const string ParametersDescription = "the -Parameters dictionary";
+        internal const string TargetToWrite = "name the one to write to with -Path, -LiteralPath, -ConnectionString or -Store.";
+        internal const string TargetToRead = "this is a read (Invoke-MnesisQuery): name the store to read from with -Path, -LiteralPath, -ConnectionString or -Store.";
+        internal const string NamesSupplied = "The names supplied are: {0}.";
+        internal const string NoNamesSupplied = "No names were supplied: give the values with -Parameters @{ name = value } or as properties of the piped objects.";
+        internal const string DoubleQuotedWordHint =
+            "In SQL, a double-quoted word (\"{0}\") names a column; a string takes single quotes ('{0}'). Better still, pass the value as a parameter (@name with -Parameters), which needs no quotes.";
 
         internal const string ProgressActivity = "Writing to {0}";
         internal const string ProgressStatus = "{0:N0} rows written";

@@ -77,5 +77,13 @@ namespace Mnesis.PowerShell.Engines
 
         /// <summary>Opens the same connection object anew with the store's settings; throws the engine's error when it cannot.</summary>
         internal virtual void Reopen() => throw new NotSupportedException();
+
+        /// <summary>Called after a write that changed a setting of the connection (PRAGMA busy_timeout = ...), to learn the new one.</summary>
+        internal virtual void AfterSettingChange()
+        {
+        }
+
+        /// <summary>The busy timeout in force when a statement changed it since the open; null while it is the one the store was opened with.</summary>
+        internal virtual int? BusyTimeoutSeconds => null;
     }
 }

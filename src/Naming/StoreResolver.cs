@@ -95,7 +95,7 @@ namespace Mnesis.PowerShell.Naming
 
             if (choice.Name == null)
             {
-                return OnlyStore();
+                return OnlyStore(mayCreate ? Messages.TargetToWrite : Messages.TargetToRead);
             }
 
             StoreName name = choice.Name.Value;
@@ -130,7 +130,7 @@ namespace Mnesis.PowerShell.Naming
                 return choice.Store.Target;
             }
 
-            return choice.Name == null ? OnlyStore().Target : ResolveSingle(choice.Name.Value, mayCreate: true).Display;
+            return choice.Name == null ? OnlyStore(Messages.TargetToWrite).Target : ResolveSingle(choice.Name.Value, mayCreate: true).Display;
         }
 
         /// <summary>The pool's store for <paramref name="target"/>, opened if needed, with the pool event in -Verbose.</summary>
@@ -172,12 +172,13 @@ namespace Mnesis.PowerShell.Naming
             return EngineRegistry.For(name);
         }
 
-        private MnesisStore OnlyStore()
+        // A call that names no store takes the pool's only one; the error says what the call does with it.
+        private MnesisStore OnlyStore(string purpose)
         {
             MnesisStore[] stores = _pool.Stores;
             if (stores.Length != 1)
             {
-                throw new MnesisException(Messages.TargetAmbiguous, _pool, stores.Length);
+                throw new MnesisException(Messages.TargetAmbiguous, _pool, stores.Length, purpose);
             }
 
             return stores[0];

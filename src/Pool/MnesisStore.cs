@@ -30,7 +30,6 @@ namespace Mnesis.PowerShell.Pool
             IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
-            BusyTimeout = requested.BusyTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
             Main = new StoreConnection(this, opened);
@@ -51,8 +50,8 @@ namespace Mnesis.PowerShell.Pool
         /// <summary>True when the store only reads: opened with -ReadOnly, or a read opened an unwritable database.</summary>
         public bool IsReadOnly { get; }
 
-        /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
-        public int BusyTimeout { get; }
+        /// <summary>Seconds a write waits for another connection's lock before it fails: as opened, or as a PRAGMA busy_timeout set it since.</summary>
+        public int BusyTimeout => _opened.BusyTimeoutSeconds ?? RequestedOptions.BusyTimeoutSeconds;
 
         public DateTime OpenedAt { get; }
 
@@ -166,6 +165,9 @@ namespace Mnesis.PowerShell.Pool
                 return _reads;
             }
         }
+
+        /// <summary>Learns a setting a write changed on the connection (the busy timeout).</summary>
+        internal void AfterSettingChange() => _opened.AfterSettingChange();
 
         /// <summary>The module's error for an engine's exception on this store.</summary>
         internal MnesisException TranslateError(Exception error, EngineOperation operation) =>

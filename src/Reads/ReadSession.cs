@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Data;
 using System.Data.Common;
 using System.Management.Automation;
 using System.Threading;
@@ -160,6 +161,13 @@ namespace Mnesis.PowerShell.Reads
                         bool readToEnd = false;
                         try
                         {
+                            if (request.Output == OutputShape.DataRows || request.Output == OutputShape.DataTable)
+                            {
+                                WriteTables(reader, request.Output, host);
+                                readToEnd = true;
+                                return;
+                            }
+
                             // One WriteObject per row costs more than the row itself.
                             var pending = new List<PSObject>(RowsPerOutput);
                             do
@@ -205,6 +213,29 @@ namespace Mnesis.PowerShell.Reads
                 // back, and does not throw on a connection that broke meanwhile.
                 ownTransaction?.Dispose();
             }
+        }
+
+        // A table per result set: its column types are known only once all its rows are in.
+        private static void WriteTables(DbDataReader reader, OutputShape output, IReadHost host)
+        {
+            do
+            {
+                DataTable table = DataTableBuilder.Load(reader);
+                if (output == OutputShape.DataTable)
+                {
+                    host.WriteValue(table);
+                    continue;
+                }
+
+                var rows = new List<PSObject>(table.Rows.Count);
+                foreach (DataRow row in table.Rows)
+                {
+                    rows.Add(PSObject.AsPSObject(row));
+                }
+
+                host.WriteRows(rows);
+            }
+            while (reader.NextResult());
         }
     }
 }

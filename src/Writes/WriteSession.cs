@@ -152,6 +152,10 @@ namespace Mnesis.PowerShell.Writes
             {
                 Store.AfterMaintenance();
             }
+            else if (_command.ChangesConnection)
+            {
+                Store.AfterSettingChange();
+            }
         }
 
         /// <summary>Runs the block with the connection and the transaction; commits when it ends.</summary>

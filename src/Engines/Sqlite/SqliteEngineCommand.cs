@@ -55,9 +55,17 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             }
         }
 
-        internal override DbDataReader ExecuteReader(DbTransaction transaction) => Enlisted(transaction).ExecuteReader();
+        // Values follow their column's declared type (DATETIME as [datetime], ...), here and in ExecuteScalar.
+        internal override DbDataReader ExecuteReader(DbTransaction transaction) => new DeclaredTypeReader(Enlisted(transaction).ExecuteReader());
 
-        internal override object ExecuteScalar(DbTransaction transaction) => Enlisted(transaction).ExecuteScalar();
+        // As SqliteCommand.ExecuteScalar: the first value of the first row; disposing the reader runs the remaining statements.
+        internal override object ExecuteScalar(DbTransaction transaction)
+        {
+            using (DbDataReader reader = ExecuteReader(transaction))
+            {
+                return reader.Read() ? reader.GetValue(0) : null;
+            }
+        }
 
         // SqliteCommand.Cancel does nothing; sqlite3_interrupt stops the statement running on the
         // connection (one that lands between statements is dropped when the next one starts).

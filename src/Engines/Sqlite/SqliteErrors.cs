@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Mnesis.PowerShell.Diagnostics;
 
@@ -10,6 +12,9 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         private const int Locked = 6;
         private const int NotADatabase = 26;
 
+        // SQLite 3.41+ keeps the quotes of a double-quoted word it could not find as a column.
+        private static readonly Regex s_noSuchQuotedColumn = new Regex(@"no such column: ""([^""]*)""", RegexOptions.CultureInvariant);
+
         internal static MnesisException Translate(SqliteException ex, EngineOperation operation, ErrorSite site)
         {
             StoreTarget target = site.Target;
@@ -19,7 +24,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                 case EngineOperation.Open:
                     return OpenFailed(ex, target, "open");
                 case EngineOperation.Read:
-                    return new MnesisException(Messages.QueryFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, ex.Message);
+                    return new MnesisException(Messages.QueryFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, WithHint(ex.Message));
                 default:
                     int primary = ex.SqliteErrorCode & 0xFF;
                     if (primary == Busy || primary == Locked)
@@ -27,8 +32,18 @@ namespace Mnesis.PowerShell.Engines.Sqlite
                         return new MnesisException(Messages.DatabaseBusy, errorTarget, ex, target.Display, site.BusyTimeoutSeconds);
                     }
 
-                    return new MnesisException(Messages.SqlFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, ex.Message);
+                    return new MnesisException(Messages.SqlFailed, errorTarget, ex, target.Display, SqliteEngine.Instance.Name, WithHint(ex.Message));
             }
+        }
+
+        // SQLite takes "word" as a column name; a PowerShell user most likely meant a string
+        // ("... WHERE name = "$name"" is easy to write in a double-quoted PowerShell string).
+        private static string WithHint(string message)
+        {
+            Match quoted = s_noSuchQuotedColumn.Match(message);
+            return quoted.Success
+                ? message + " " + string.Format(CultureInfo.CurrentCulture, Messages.DoubleQuotedWordHint, quoted.Groups[1].Value)
+                : message;
         }
 
         /// <summary>An open that failed at <paramref name="step"/>; a file that is not a database says so.</summary>
