@@ -303,6 +303,51 @@ Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
             Get-TestRowCount $target 't' | Should -Be 0
         }
 
+        It 'runs the block in the caller''s scope, as ForEach-Object does: what it assigns is there afterwards' {
+            $count = 1
+            $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                param($Connection, $Transaction)
+                $command = $Connection.CreateCommand()
+                $command.CommandText = 'INSERT INTO t VALUES (1, ''scope'')'
+                $changed = $command.ExecuteNonQuery()
+                $hadTransaction = $null -ne $Transaction
+                $count++
+            }
+            $changed | Should -Be 1
+            $hadTransaction | Should -BeTrue
+            $count | Should -Be 2
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'scope'
+        }
+
+        It 'leaves what a nested -ScriptBlock write assigns in the scope of the block around it, and in the caller''s' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock { $inner = 'set inside' }
+                $seenByOuter = $inner
+            }
+            $seenByOuter | Should -Be 'set inside'
+            $inner | Should -Be 'set inside'
+        }
+
+        It 'runs a block made in a script module in the scope of the module''s function, not the console''s' {
+            $module = New-Module -Name MnesisScopeTest -ScriptBlock {
+                function Add-ScopeRow($Pool, $Name) {
+                    $null = Invoke-MnesisWrite -Pool $Pool @Name -ScriptBlock {
+                        param($Connection)
+                        $command = $Connection.CreateCommand()
+                        $command.CommandText = 'INSERT INTO t VALUES (7, ''module'')'
+                        $madeInModule = $command.ExecuteNonQuery()
+                    }
+                    "changed $madeInModule"
+                }
+            } | Import-Module -PassThru
+            try {
+                Add-ScopeRow $pool $name | Should -Be 'changed 1'
+                Test-Path variable:madeInModule | Should -BeFalse
+            }
+            finally { Remove-Module $module }
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'module'
+        }
+
         It 'undoes only the nested write when its error is caught inside the block' {
             $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
                 Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''kept'')'

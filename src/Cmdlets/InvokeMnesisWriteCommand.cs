@@ -339,7 +339,7 @@ namespace Mnesis.PowerShell.Cmdlets
             System.Collections.ObjectModel.Collection<PSObject> output;
             try
             {
-                output = _session.RunScriptBlock(ScriptBlock);
+                output = _session.RunScriptBlock(ScriptBlock, InvokeCommand);
             }
             catch (Exception ex) when (_session.IsFailure(ex))
             {

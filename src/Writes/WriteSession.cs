@@ -148,14 +148,19 @@ namespace Mnesis.PowerShell.Writes
             }
         }
 
-        /// <summary>Runs the block with the connection and the transaction; commits when it ends.</summary>
-        internal Collection<PSObject> RunScriptBlock(ScriptBlock block)
+        /// <summary>
+        /// Runs the block with the connection and the transaction; commits when it ends. The block is
+        /// dot-sourced, as ForEach-Object runs its blocks: in the scope current in the session state it
+        /// was made in (the caller's, or a module function's), so what it assigns is there afterwards.
+        /// ScriptBlock.Invoke would give it a child scope, and its assignments would vanish.
+        /// </summary>
+        internal Collection<PSObject> RunScriptBlock(ScriptBlock block, CommandInvocationIntrinsics invoker)
         {
             _transaction = Begin(allowsJoin: true);
             Collection<PSObject> output;
             try
             {
-                output = block.Invoke(_transaction.Connection, _transaction.Transaction);
+                output = invoker.InvokeScript(false, block, null, _transaction.Connection, _transaction.Transaction);
             }
             catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
             {
