@@ -63,11 +63,31 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Scalar { get; set; }
 
+        /// <summary>
+        /// Seconds the query may run (until its last row is read, not counting the time downstream
+        /// commands take) before it is stopped; 0 for no limit; the store's default when not given.
+        /// </summary>
+        [Parameter]
+        [Alias("QueryTimeout")]
+        public int CommandTimeout { get; set; }
+
+        private int? _commandTimeout;
+
         protected override void BeginProcessing()
         {
             if (string.IsNullOrWhiteSpace(Query))
             {
                 ThrowMnesisError(new MnesisException(Messages.QueryEmpty, "Query"));
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeout)))
+            {
+                if (CommandTimeout < 0)
+                {
+                    ThrowMnesisError(new MnesisException(Messages.NegativeCommandTimeout, "CommandTimeout", CommandTimeout));
+                }
+
+                _commandTimeout = CommandTimeout;
             }
         }
 
@@ -89,7 +109,7 @@ namespace Mnesis.PowerShell.Cmdlets
                     }
 
                     command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
-                    var request = new CommandRequest(Query, Parameters, row != null, Scalar ? OutputShape.Scalar : OutputShape.Rows, 0, StopToken);
+                    var request = new CommandRequest(Query, Parameters, row != null, Scalar ? OutputShape.Scalar : OutputShape.Rows, 0, StopToken, _commandTimeout);
                     ReadSession.Run(store, request, command, this);
                     completed = true;
                 }

@@ -30,6 +30,7 @@ namespace Mnesis.PowerShell.Pool
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
             BusyTimeout = requested.BusyTimeoutSeconds;
+            CommandTimeout = requested.CommandTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
             Commands = new CommandCache(target.Engine, opened.Connection);
@@ -52,6 +53,9 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>Seconds a write waits for another connection's lock before it fails.</summary>
         public int BusyTimeout { get; }
+
+        /// <summary>Seconds a statement may run when a call gives no -CommandTimeout; 0 for no limit.</summary>
+        public int CommandTimeout { get; }
 
         public DateTime OpenedAt { get; }
 

@@ -65,13 +65,18 @@ namespace Mnesis.PowerShell.Reads
         private static void Stream(MnesisStore store, CommandRequest request, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction,
             IReadHost host)
         {
-            // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it.
+            // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it;
+            // so does the end of -CommandTimeout.
             CancellationTokenRegistration cancelOnStop = command.CancelOn(request.Cancellation);
+            int seconds = request.CommandTimeout ?? store.CommandTimeout;
+            command.LimitTime(seconds);
+            StatementTimer timer = seconds > 0 ? new StatementTimer(command, seconds) : null;
             try
             {
                 if (request.Output == OutputShape.Scalar)
                 {
                     object value = command.ExecuteScalar(transaction);
+                    timer?.Pause();
                     host.WriteValue(value is System.DBNull ? null : value);
                     return;
                 }
@@ -95,7 +100,9 @@ namespace Mnesis.PowerShell.Reads
                                     pending.Add(rows.Build(reader));
                                     if (pending.Count == RowsPerOutput)
                                     {
+                                        timer?.Pause();
                                         host.WriteRows(pending);
+                                        timer?.Resume();
                                         pending.Clear();
                                     }
                                 }
@@ -103,6 +110,7 @@ namespace Mnesis.PowerShell.Reads
                             while (reader.NextResult());
 
                             readToEnd = true;
+                            timer?.Pause();
                             host.WriteRows(pending);
                         }
                         finally
@@ -120,8 +128,13 @@ namespace Mnesis.PowerShell.Reads
                     store.ReaderClosed();
                 }
             }
+            catch (System.Exception ex) when (timer != null && timer.Fired && store.StoreEngine.IsEngineError(ex))
+            {
+                throw new MnesisException(Messages.CommandTimedOut, store, ex, Messages.TimedOutQuery, store.Target, seconds, string.Empty);
+            }
             finally
             {
+                timer?.Dispose();
                 cancelOnStop.Dispose();
 
                 // Nothing was written; ending it either way only frees the connection. Disposing rolls
