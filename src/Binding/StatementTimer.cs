@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
+using Mnesis.PowerShell.Engines;
 
 namespace Mnesis.PowerShell.Binding
 {
@@ -33,6 +34,12 @@ namespace Mnesis.PowerShell.Binding
                 _timer = new Timer(Fire, null, _left, Timeout.InfiniteTimeSpan);
             }
         }
+
+        /// <summary>
+        /// True for what an interrupted statement throws: the engine's error (SQLite: interrupted), or
+        /// OperationCanceledException, which Npgsql throws for a statement it cancelled.
+        /// </summary>
+        internal static bool IsInterruption(StoreEngine engine, Exception error) => error is OperationCanceledException || engine.IsEngineError(error);
 
         /// <summary>True once the limit interrupted the statement: its failure is a timeout.</summary>
         internal bool Fired => _fired;

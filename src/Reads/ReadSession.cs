@@ -128,7 +128,7 @@ namespace Mnesis.PowerShell.Reads
                     store.ReaderClosed();
                 }
             }
-            catch (System.Exception ex) when (timer != null && timer.Fired && store.StoreEngine.IsEngineError(ex))
+            catch (System.Exception ex) when (timer != null && timer.Fired && StatementTimer.IsInterruption(store.StoreEngine, ex))
             {
                 throw new MnesisException(Messages.CommandTimedOut, store, ex, Messages.TimedOutQuery, store.Target, seconds, string.Empty);
             }

@@ -347,7 +347,7 @@ namespace Mnesis.PowerShell.Writes
                         return _command.ExecuteWrite(transaction, _readRows);
                 }
             }
-            catch (Exception ex) when (timer != null && timer.Fired && Store.StoreEngine.IsEngineError(ex))
+            catch (Exception ex) when (timer != null && timer.Fired && StatementTimer.IsInterruption(Store.StoreEngine, ex))
             {
                 throw new MnesisException(Messages.CommandTimedOut, Store, ex, Messages.TimedOutWrite, Store.Target, _timeoutSeconds, Messages.TimedOutRolledBack);
             }
