@@ -16,7 +16,7 @@ namespace Mnesis.PowerShell.Cmdlets
     /// Anything that does not finish (an error, Ctrl+C, a failing upstream command) rolls back.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
+    [OutputType(typeof(int), typeof(PSObject), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable, IWriteHost
     {
