@@ -416,6 +416,15 @@ Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
             $inner | Should -Be 'set inside'
         }
 
+        It 'sees the caller''s $_ inside the block, as before' {
+            1, 2 | ForEach-Object {
+                $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, ''dollar'')' -Parameters @{ a = $_ }
+                }
+            }
+            Get-TestColumn $target 'SELECT a FROM t ORDER BY a' | Should -Be @(1, 2)
+        }
+
         It 'runs a block made in a script module in the scope of the module''s function, not the console''s' {
             $module = New-Module -Name MnesisScopeTest -ScriptBlock {
                 function Add-ScopeRow($Pool, $Name) {
