@@ -89,6 +89,11 @@ Describe 'Invoke-MnesisQuery on <Engine>' -ForEach (Get-TestEngines) {
         Invoke-MnesisWrite -Pool $pool @name -Query 'DELETE FROM t WHERE id = 3' | Should -Be 1
     }
 
+    It 'takes any -CommandTimeout up to [int]::MaxValue seconds' {
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -CommandTimeout ([int]::MaxValue) -Scalar | Should -Be 3
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -CommandTimeout 0 -Scalar | Should -Be 3
+    }
+
     It 'does not count the time downstream commands take against -CommandTimeout' {
         $rows = @(Invoke-MnesisQuery -Pool $pool @name -Query (Get-TestSql $Engine 'Series200') -CommandTimeout 1 |
                 ForEach-Object { if ($_.x -eq 1) { Start-Sleep -Milliseconds 1600 }; $_ })

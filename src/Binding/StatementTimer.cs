@@ -14,6 +14,8 @@ namespace Mnesis.PowerShell.Binding
     /// </summary>
     internal sealed class StatementTimer : IDisposable
     {
+        private const int MaxSeconds = 4000000;
+
         private readonly BoundCommand _command;
         private readonly Timer _timer;
         private readonly object _lock = new object();
@@ -29,7 +31,8 @@ namespace Mnesis.PowerShell.Binding
             command.LimitTime(seconds);
             if (seconds > 0)
             {
-                _left = TimeSpan.FromSeconds(seconds);
+                // A Timer takes at most about 49 days; a longer limit is no limit in practice.
+                _left = TimeSpan.FromSeconds(Math.Min(seconds, MaxSeconds));
                 _running.Start();
                 _timer = new Timer(Fire, null, _left, Timeout.InfiniteTimeSpan);
             }

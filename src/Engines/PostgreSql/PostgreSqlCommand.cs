@@ -19,6 +19,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         // at the limit (as Npgsql's own timeout does). Npgsql's timeout stays as a backstop a little
         // later, for a server that does not answer the cancel; it then breaks the connection.
         private const int ClientBackstopSeconds = 5;
+        private const int MaxBackstoppedSeconds = 1000000;
 
         private readonly NpgsqlConnection _connection;
         private readonly PositionalStatement[] _statements;
@@ -39,8 +40,9 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             _timeout = connection.CommandTimeout;
         }
 
+        // Npgsql counts its timeout in milliseconds: a limit of weeks gets no backstop at all (0).
         internal override void LimitTime(int seconds) =>
-            _timeout = seconds > 0 ? seconds + ClientBackstopSeconds : _connection.CommandTimeout;
+            _timeout = seconds <= 0 ? _connection.CommandTimeout : seconds < MaxBackstoppedSeconds ? seconds + ClientBackstopSeconds : 0;
 
         internal override void SetValue(int index, object value) => _values[index] = value;
 
