@@ -398,6 +398,21 @@ Describe 'Bad input on <Engine>' -ForEach (Get-TestEngines) {
         @{ Name = 'Invoke-MnesisWrite -BatchSize 0'; Id = 'MnesisBatchSizeInvalid'; Category = 'InvalidArgument'; Terminating = $true
             Action = { param($c) $n = $c.Name; [pscustomobject]@{ v = 1 } | Invoke-MnesisWrite -Pool $c.Pool @n -Query 'INSERT INTO t(v) VALUES (@v)' -BatchSize 0 }
             Names = { "'BatchSize'" } }
+        @{ Name = 'Invoke-MnesisWrite -CommandTimeout -1'; Id = 'MnesisNegativeCommandTimeout'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query "INSERT INTO t(v) VALUES ('x')" -CommandTimeout -1 }; Names = { '-1', "'CommandTimeout'" } }
+        @{ Name = 'Invoke-MnesisQuery -CommandTimeout -1'; Id = 'MnesisNegativeCommandTimeout'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query 'SELECT v FROM t' -CommandTimeout -1 }; Names = { '-1', "'CommandTimeout'" } }
+        @{ Name = 'Open-MnesisStore -CommandTimeout -1'; Id = 'MnesisNegativeCommandTimeout'; Category = 'InvalidArgument'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Open-MnesisStore -Pool (New-MnesisPool) @n -CommandTimeout -1 }; Names = { '-1', "'CommandTimeout'" } }
+        @{ Name = 'Invoke-MnesisWrite <a statement past -CommandTimeout, after an insert>'; Id = 'MnesisCommandTimeout'; Category = 'OperationTimeout'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query ("INSERT INTO t(v) VALUES ('rolled back'); " + (Get-TestSql $c.Engine 'EndlessRead')) -CommandTimeout 1 }
+            Names = { "'CommandTimeout'", '1 s', 'nothing of it was written', 'not the busy timeout' } }
+        @{ Name = 'Invoke-MnesisWrite <one statement past the store''s default command timeout>'; Id = 'MnesisCommandTimeout'; Category = 'OperationTimeout'; Terminating = $true
+            Action = { param($c) $n = $c.Name; $store = Open-MnesisStore -Pool (New-MnesisPool) @n -CommandTimeout 1; Invoke-MnesisWrite -Store $store -Query (Get-TestSql $c.Engine 'EndlessInsertV') }
+            Names = { "'CommandTimeout'", 'Open-MnesisStore' } }
+        @{ Name = 'Invoke-MnesisQuery <a query past -QueryTimeout>'; Id = 'MnesisCommandTimeout'; Category = 'OperationTimeout'; Terminating = $true
+            Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query (Get-TestSql $c.Engine 'EndlessRead') -QueryTimeout 1 }
+            Names = { "'CommandTimeout'", 'query' } }
         @{ Name = 'Invoke-MnesisWrite -Store <closed store>'; Id = 'MnesisStoreClosed'; Category = 'InvalidOperation'; Terminating = $true
             Action = { param($c) $n = $c.Name; $other = New-MnesisPool; $store = Open-MnesisStore -Pool $other @n; Close-MnesisPool -Store $store; Invoke-MnesisWrite -Store $store -Query "INSERT INTO t(v) VALUES ('x')" }
             Names = { } }

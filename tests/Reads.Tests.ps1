@@ -80,6 +80,26 @@ Describe 'Invoke-MnesisQuery on <Engine>' -ForEach (Get-TestEngines) {
         Remove-TestTarget $target
     }
 
+    It 'stops a query past -CommandTimeout within seconds; the store reads and writes on' {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        { Invoke-MnesisQuery -Pool $pool @name -Query (Get-TestSql $Engine 'EndlessRead') -CommandTimeout 1 } | Should -Throw -ErrorId 'MnesisCommandTimeout,*'
+        # Generous: the limit is 1 s; machines are noisy.
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -Scalar | Should -Be 3
+        Invoke-MnesisWrite -Pool $pool @name -Query 'DELETE FROM t WHERE id = 3' | Should -Be 1
+    }
+
+    It 'takes any -CommandTimeout up to [int]::MaxValue seconds' {
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -CommandTimeout ([int]::MaxValue) -Scalar | Should -Be 3
+        Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT count(*) FROM t' -CommandTimeout 0 -Scalar | Should -Be 3
+    }
+
+    It 'does not count the time downstream commands take against -CommandTimeout' {
+        $rows = @(Invoke-MnesisQuery -Pool $pool @name -Query (Get-TestSql $Engine 'Series200') -CommandTimeout 1 |
+                ForEach-Object { if ($_.x -eq 1) { Start-Sleep -Milliseconds 1600 }; $_ })
+        $rows.Count | Should -Be 200
+    }
+
     It 'returns one PSCustomObject per row with the columns in select order' {
         $rows = @(Invoke-MnesisQuery -Pool $pool @name -Query 'SELECT score, name, id FROM t ORDER BY id')
         $rows.Count | Should -Be 3

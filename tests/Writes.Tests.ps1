@@ -260,6 +260,94 @@ Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
         }
     }
 
+    Context 'statements that return rows' {
+        It 'outputs the rows an INSERT ... RETURNING returns instead of the count' {
+            $out = @(Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''x''), (2, ''y'') RETURNING a, b')
+            $out.Count | Should -Be 2
+            $out[0].PSObject.Properties.Name | Should -Be @('a', 'b')
+            $out.a | Should -Be @(1, 2)
+            $out[1].b | Should -Be 'y'
+            Get-TestRowCount $target 't' | Should -Be 2
+        }
+
+        It 'outputs the first value with -Scalar, and $null when the statement returned no row' {
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (5, ''x''), (6, ''y'') RETURNING a' -Scalar | Should -Be 5
+            $none = @(Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (5, ''again'') ON CONFLICT DO NOTHING RETURNING a' -Scalar)
+            $none.Count | Should -Be 1
+            $none[0] | Should -BeNullOrEmpty
+            Invoke-MnesisWrite -Pool $pool @name -Query 'UPDATE t SET b = ''z''' -Scalar | Should -Be 2 -Because 'a write whose statements return no rows outputs the count'
+        }
+
+        It 'outputs a SELECT''s rows as seen inside the write''s transaction' {
+            $out = Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''in''); SELECT count(*) AS n FROM t'
+            $out.n | Should -Be 1
+        }
+
+        It 'outputs the rows returned for each pipeline row (<Count> rows)' -ForEach @(@{ Count = 3 }, @{ Count = 1234 }) {
+            $out = @(1..$Count | ForEach-Object { [pscustomobject]@{ a = $_ } } | Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, ''p'') RETURNING a')
+            $out.Count | Should -Be $Count
+            ($out.a | Measure-Object -Sum).Sum | Should -Be ($Count * ($Count + 1) / 2)
+        }
+
+        It 'outputs the rows after the commit, so downstream commands may write to the same store' {
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (1, ''new''), (2, ''new'') RETURNING a' |
+                ForEach-Object { Invoke-MnesisWrite -Pool $pool @name -Query 'UPDATE t SET b = ''seen'' WHERE a = @a' -Parameters @{ a = $_.a } } |
+                Should -Be @(1, 1)
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be @('seen', 'seen')
+        }
+
+        It 'runs every statement after one that returns rows; a failing one rolls back the whole write (<Form>)' -ForEach @(
+            @{ Form = '-Parameters'; Write = { param($p, $n) Invoke-MnesisWrite -Pool $p @n -Query 'INSERT INTO t VALUES (@a, ''x'') RETURNING a; INSERT INTO nosuch VALUES (1)' -Parameters @{ a = 1 } } }
+            @{ Form = 'no parameters'; Write = { param($p, $n) Invoke-MnesisWrite -Pool $p @n -Query 'INSERT INTO t VALUES (1, ''x'') RETURNING a; INSERT INTO nosuch VALUES (1)' } }
+            @{ Form = '-Scalar'; Write = { param($p, $n) Invoke-MnesisWrite -Pool $p @n -Query 'INSERT INTO t VALUES (1, ''x'') RETURNING a; INSERT INTO nosuch VALUES (1)' -Scalar } }
+            @{ Form = 'a SELECT first'; Write = { param($p, $n) Invoke-MnesisWrite -Pool $p @n -Query 'INSERT INTO t VALUES (1, ''x''); SELECT a FROM t; INSERT INTO nosuch VALUES (1)' } }
+            @{ Form = 'pipeline rows'; Write = { param($p, $n) 1..3 | ForEach-Object { @{ a = $_ } } | Invoke-MnesisWrite -Pool $p @n -Query 'INSERT INTO t VALUES (@a, ''x'') RETURNING a; INSERT INTO nosuch VALUES (1)' } }
+        ) {
+            { & $Write $pool $name } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            Get-TestRowCount $target 't' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (9, ''next'')' | Should -Be 1
+        }
+    }
+
+    Context '-CommandTimeout' {
+        It 'stops a write past its limit within seconds, rolls it back and frees the gate; the store works on' {
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            { Invoke-MnesisWrite -Pool $pool @name -Query ("INSERT INTO t VALUES (1, 'slow'); " + (Get-TestSql $Engine 'EndlessRead')) -CommandTimeout 1 } |
+                Should -Throw -ErrorId 'MnesisCommandTimeout,*'
+            # Generous: the limit is 1 s; machines are noisy.
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            Get-TestRowCount $target 't' | Should -Be 0
+            $other = New-MnesisPool
+            try { Invoke-MnesisWrite -Pool $other @name -Query 'INSERT INTO t VALUES (2, ''other connection'')' | Should -Be 1 }
+            finally { Close-MnesisPool -Pool $other }
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (3, ''same store'')' | Should -Be 1
+            (Get-MnesisPool -Pool $pool).Rollbacks | Should -BeGreaterThan 0
+        }
+
+        It 'stops pipeline rows past the limit and rolls back every row' {
+            { 1..3 | ForEach-Object { @{ a = $_ } } | Invoke-MnesisWrite -Pool $pool @name -Query ("INSERT INTO t VALUES (@a, 'row'); " + (Get-TestSql $Engine 'EndlessRead')) -CommandTimeout 1 } |
+                Should -Throw -ErrorId 'MnesisCommandTimeout,*'
+            Get-TestRowCount $target 't' | Should -Be 0
+            Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (3, ''next'')' | Should -Be 1
+        }
+
+        It 'takes the store''s default from Open-MnesisStore -CommandTimeout, which Get-MnesisPool shows; a call''s -CommandTimeout 0 lifts it' {
+            $timed = New-MnesisPool
+            try {
+                $store = Open-MnesisStore -Pool $timed @name -CommandTimeout 1
+                $store.CommandTimeout | Should -Be 1
+                (Get-MnesisPool -Pool $timed).CommandTimeout | Should -Be 1
+                { Invoke-MnesisWrite -Store $store -Query ("INSERT INTO t VALUES (1, 'slow'); " + (Get-TestSql $Engine 'EndlessRead')) } | Should -Throw -ErrorId 'MnesisCommandTimeout,*'
+                Get-TestRowCount $target 't' | Should -Be 0
+                # Without a limit a statement runs on; Ctrl+C would be the only way to stop it. One that ends by itself after the default shows it.
+                Invoke-MnesisWrite -Store $store -Query ("INSERT INTO t VALUES (1, 'unlimited'); " + (Get-TestSql $Engine 'SlowRead')) -CommandTimeout 0 -Scalar | Should -Not -BeNullOrEmpty
+                Get-TestRowCount $target 't' | Should -Be 1
+            }
+            finally { Close-MnesisPool -Pool $timed }
+            (Get-MnesisPool -Pool $pool).CommandTimeout | Should -Be 0
+        }
+    }
+
     Context '-ScriptBlock' {
         It 'passes the connection and transaction, commits at the end and outputs what the block output' {
             $out = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
@@ -301,6 +389,60 @@ Describe 'Invoke-MnesisWrite on <Engine>' -ForEach (Get-TestEngines) {
                 }
             } | Should -Throw 'outer fails after the inner write'
             Get-TestRowCount $target 't' | Should -Be 0
+        }
+
+        It 'runs the block in the caller''s scope, as ForEach-Object does: what it assigns is there afterwards' {
+            $count = 1
+            $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                param($Connection, $Transaction)
+                $command = $Connection.CreateCommand()
+                $command.CommandText = 'INSERT INTO t VALUES (1, ''scope'')'
+                $changed = $command.ExecuteNonQuery()
+                $hadTransaction = $null -ne $Transaction
+                $count++
+            }
+            $changed | Should -Be 1
+            $hadTransaction | Should -BeTrue
+            $count | Should -Be 2
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'scope'
+        }
+
+        It 'leaves what a nested -ScriptBlock write assigns in the scope of the block around it, and in the caller''s' {
+            $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock { $inner = 'set inside' }
+                $seenByOuter = $inner
+            }
+            $seenByOuter | Should -Be 'set inside'
+            $inner | Should -Be 'set inside'
+        }
+
+        It 'sees the caller''s $_ inside the block, as before' {
+            1, 2 | ForEach-Object {
+                $null = Invoke-MnesisWrite -Pool $pool @name -ScriptBlock {
+                    Invoke-MnesisWrite -Pool $pool @name -Query 'INSERT INTO t VALUES (@a, ''dollar'')' -Parameters @{ a = $_ }
+                }
+            }
+            Get-TestColumn $target 'SELECT a FROM t ORDER BY a' | Should -Be @(1, 2)
+        }
+
+        It 'runs a block made in a script module in the scope of the module''s function, not the console''s' {
+            $module = New-Module -Name MnesisScopeTest -ScriptBlock {
+                function Add-ScopeRow($Pool, $Name) {
+                    $null = Invoke-MnesisWrite -Pool $Pool @Name -ScriptBlock {
+                        param($Connection)
+                        $command = $Connection.CreateCommand()
+                        $command.CommandText = 'INSERT INTO t VALUES (7, ''module'')'
+                        $madeInModule = $command.ExecuteNonQuery()
+                    }
+                    "changed $madeInModule"
+                }
+            } | Import-Module -PassThru
+            try {
+                Add-ScopeRow $pool $name | Should -Be 'changed 1'
+                Test-Path variable:madeInModule | Should -BeFalse
+            }
+            finally { Remove-Module $module }
+            Get-TestColumn $target 'SELECT b FROM t' | Should -Be 'module'
         }
 
         It 'undoes only the nested write when its error is caught inside the block' {

@@ -137,9 +137,18 @@ namespace Mnesis.PowerShell.Binding
 
         internal int Execute(DbTransaction transaction) => _command.ExecuteNonQuery(transaction);
 
-        internal int Queue(DbTransaction transaction) => _command.Queue(transaction);
+        /// <summary>Runs every statement as a write; rows that statements return go to <paramref name="readRows"/> (see EngineCommand.ExecuteWrite).</summary>
+        internal int ExecuteWrite(DbTransaction transaction, Action<DbDataReader> readRows) => _command.ExecuteWrite(transaction, readRows);
 
-        internal int Flush(DbTransaction transaction) => _command.Flush(transaction);
+        internal int Queue(DbTransaction transaction, Action<DbDataReader> readRows) => _command.Queue(transaction, readRows);
+
+        internal int Flush(DbTransaction transaction, Action<DbDataReader> readRows) => _command.Flush(transaction, readRows);
+
+        /// <summary>False only when the engine knows that the text returns no rows (see EngineCommand.MayReturnRows).</summary>
+        internal bool MayReturnRows => _command.MayReturnRows;
+
+        /// <summary>Limits the statements' time in the engine's client (see EngineCommand.LimitTime).</summary>
+        internal void LimitTime(int seconds) => _command.LimitTime(seconds);
 
         internal void DiscardQueued() => _command.DiscardQueued();
 

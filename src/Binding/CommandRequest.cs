@@ -7,12 +7,15 @@ namespace Mnesis.PowerShell.Binding
     /// One call's SQL and everything that goes with it, made once by the cmdlet and carried as one
     /// value to the write or read session: the values of its parameters, whether rows come as
     /// input, how many rows a transaction holds, what the call returns, and the token that Ctrl+C
-    /// cancels, which the session hands to the engine's command (BoundCommand.CancelOn).
+    /// cancels, which the session hands to the engine's command (BoundCommand.CancelOn), and the
+    /// time each run of the command may take (StatementTimer).
     /// </summary>
     internal sealed class CommandRequest
     {
-        internal CommandRequest(string sql, IDictionary parameters, bool hasRows, OutputShape output, int batchSize, CancellationToken cancellation)
+        internal CommandRequest(string sql, IDictionary parameters, bool hasRows, OutputShape output, int batchSize, CancellationToken cancellation,
+            int? commandTimeout = null)
         {
+            CommandTimeout = commandTimeout;
             Sql = sql;
             Parameters = parameters;
             HasRows = hasRows;
@@ -37,5 +40,8 @@ namespace Mnesis.PowerShell.Binding
 
         /// <summary>Cancelled by Ctrl+C: the running statement is interrupted, a waiting writer stops waiting.</summary>
         internal CancellationToken Cancellation { get; }
+
+        /// <summary>Seconds a run of the command may take (-CommandTimeout); 0 for no limit, null for the store's default.</summary>
+        internal int? CommandTimeout { get; }
     }
 }

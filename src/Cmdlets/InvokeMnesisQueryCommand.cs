@@ -80,6 +80,16 @@ namespace Mnesis.PowerShell.Cmdlets
 
         private OutputShape _output;
 
+        /// <summary>
+        /// Seconds the query may run (until its last row is read, not counting the time downstream
+        /// commands take) before it is stopped; 0 for no limit; the store's default when not given.
+        /// </summary>
+        [Parameter]
+        [Alias("QueryTimeout")]
+        public int CommandTimeout { get; set; }
+
+        private int? _commandTimeout;
+
         protected override void BeginProcessing()
         {
             if (string.IsNullOrWhiteSpace(Query))
@@ -96,6 +106,16 @@ namespace Mnesis.PowerShell.Cmdlets
             if (Scalar)
             {
                 _output = OutputShape.Scalar;
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeout)))
+            {
+                if (CommandTimeout < 0)
+                {
+                    ThrowMnesisError(new MnesisException(Messages.NegativeCommandTimeout, "CommandTimeout", CommandTimeout));
+                }
+
+                _commandTimeout = CommandTimeout;
             }
         }
 
@@ -133,7 +153,7 @@ namespace Mnesis.PowerShell.Cmdlets
                     }
 
                     command.Bind(row, Parameters, row == null ? 0 : ++_inputs);
-                    var request = new CommandRequest(Query, Parameters, row != null, _output, 0, StopToken);
+                    var request = new CommandRequest(Query, Parameters, row != null, _output, 0, StopToken, _commandTimeout);
                     ReadSession.Run(store, route, request, command, this);
                     completed = true;
                 }

@@ -16,7 +16,7 @@ namespace Mnesis.PowerShell.Cmdlets
     /// Anything that does not finish (an error, Ctrl+C, a failing upstream command) rolls back.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
+    [OutputType(typeof(int), typeof(PSObject), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable, IWriteHost
     {
@@ -105,6 +105,26 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
         public int BatchSize { get; set; }
 
+        /// <summary>Output only the first column of the first row that a statement returns (INSERT ... RETURNING id).</summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = QueryStoreSet)]
+        [Parameter(ParameterSetName = QueryPoolSet)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        public SwitchParameter Scalar { get; set; }
+
+        /// <summary>
+        /// Seconds each run of the statement(s) may take before it is stopped and the write rolled back;
+        /// 0 for no limit; the store's default (Open-MnesisStore -CommandTimeout) when not given.
+        /// </summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = QueryStoreSet)]
+        [Parameter(ParameterSetName = QueryPoolSet)]
+        [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Alias("QueryTimeout")]
+        public int CommandTimeout { get; set; }
+
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true, Position = 0)]
@@ -128,8 +148,15 @@ namespace Mnesis.PowerShell.Cmdlets
                 ThrowMnesisError(new MnesisException(Messages.BatchSizeInvalid, "BatchSize", BatchSize));
             }
 
+            bool timeoutGiven = MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeout));
+            if (timeoutGiven && CommandTimeout < 0)
+            {
+                ThrowMnesisError(new MnesisException(Messages.NegativeCommandTimeout, "CommandTimeout", CommandTimeout));
+            }
+
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
-            _request = new CommandRequest(IsScriptBlockForm ? null : Query, Parameters, _hasRows, OutputShape.RowCount, BatchSize, StopToken);
+            _request = new CommandRequest(IsScriptBlockForm ? null : Query, Parameters, _hasRows, Scalar ? OutputShape.Scalar : OutputShape.RowCount, BatchSize,
+                StopToken, timeoutGiven ? CommandTimeout : (int?)null);
             _progress = new RowProgress(this, _hasRows);
 
             // -WhatIf and -Confirm are asked before the store opens: opening may create the database.
@@ -238,10 +265,15 @@ namespace Mnesis.PowerShell.Cmdlets
             Complete();
             _progress.Complete(_session?.Store.Target, _session?.RowsSeen ?? 0);
 
-            // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported.
-            if (_session != null)
+            // Under -WhatIf (or rows all declined) nothing was opened, and nothing is reported. A write
+            // whose statements returned rows has output them after each commit instead of the count.
+            if (_session != null && !_session.ReturnedRows)
             {
                 WriteObject(_session.RowsChanged);
+            }
+            else if (_session != null && Scalar && !_session.ScalarTaken)
+            {
+                WriteObject(null);
             }
         }
 
@@ -266,6 +298,8 @@ namespace Mnesis.PowerShell.Cmdlets
         }
 
         void IWriteHost.RowWritten(int rowsSeen) => _progress.RowWritten(_session?.Store.Target, rowsSeen);
+
+        void IWriteHost.WriteReturned(System.Collections.Generic.List<object> rows) => WriteObject(rows, enumerateCollection: true);
 
         private int _skippedBeforeOpen;
 
@@ -340,7 +374,7 @@ namespace Mnesis.PowerShell.Cmdlets
             System.Collections.ObjectModel.Collection<PSObject> output;
             try
             {
-                output = _session.RunScriptBlock(ScriptBlock);
+                output = _session.RunScriptBlock(ScriptBlock, InvokeCommand);
             }
             catch (Exception ex) when (_session.IsFailure(ex))
             {

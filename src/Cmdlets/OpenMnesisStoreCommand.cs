@@ -49,18 +49,31 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter]
         public int BusyTimeout { get; set; } = OpenOptions.DefaultBusyTimeoutSeconds;
 
+        /// <summary>
+        /// Seconds a statement of this store's calls may run when the call gives no -CommandTimeout;
+        /// 0 (the default) for no limit. Not the busy timeout, which limits the wait for a lock.
+        /// </summary>
+        [Parameter]
+        [Alias("QueryTimeout")]
+        public int CommandTimeout { get; set; }
+
         protected override void BeginProcessing()
         {
             if (BusyTimeout < 0)
             {
                 ThrowMnesisError(new MnesisException(Messages.NegativeBusyTimeout, BusyTimeout, BusyTimeout));
             }
+
+            if (CommandTimeout < 0)
+            {
+                ThrowMnesisError(new MnesisException(Messages.NegativeCommandTimeout, CommandTimeout, CommandTimeout));
+            }
         }
 
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly);
+            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly, commandTimeoutSeconds: CommandTimeout);
             foreach (StoreTarget target in Resolver.ResolveEach(StoreResolver.NamesOf(literal ? LiteralPath : Path, literal, ConnectionString, Credential)))
             {
                 try
@@ -86,6 +99,7 @@ namespace Mnesis.PowerShell.Cmdlets
             bool askedForOtherOptions =
                 (MyInvocation.BoundParameters.ContainsKey(nameof(NoWal)) && first.UseWal != options.UseWal)
                 || (MyInvocation.BoundParameters.ContainsKey(nameof(BusyTimeout)) && first.BusyTimeoutSeconds != options.BusyTimeoutSeconds)
+                || (MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeout)) && first.CommandTimeoutSeconds != options.CommandTimeoutSeconds)
                 || (ReadOnly && !store.IsReadOnly)
                 || target.HasOtherOptionsThan(store.StoreTarget);
             if (askedForOtherOptions)

@@ -92,6 +92,10 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisNegativeBusyTimeout", ErrorCategory.InvalidArgument,
             "The value {0} of parameter 'BusyTimeout' is negative. Give the number of seconds to wait for a locked database (0 or more).");
 
+        internal static readonly ErrorDefinition NegativeCommandTimeout = new ErrorDefinition(
+            "MnesisNegativeCommandTimeout", ErrorCategory.InvalidArgument,
+            "The value {0} of parameter 'CommandTimeout' is negative. Give the number of seconds a statement may run (0 for no limit).");
+
         internal static readonly ErrorDefinition NotADatabase = new ErrorDefinition(
             "MnesisNotADatabase", ErrorCategory.InvalidData,
             "The file '{0}' is not a SQLite database; it was left unchanged. SQLite says: {1}");
@@ -197,6 +201,14 @@ namespace Mnesis.PowerShell.Diagnostics
         internal static readonly ErrorDefinition DatabaseBusy = new ErrorDefinition(
             "MnesisDatabaseBusy", ErrorCategory.ResourceBusy,
             "The database '{0}' stayed locked by another connection for longer than the busy timeout ({1} s); nothing was written.");
+
+        internal static readonly ErrorDefinition CommandTimedOut = new ErrorDefinition(
+            "MnesisCommandTimeout", ErrorCategory.OperationTimeout,
+            "The {0} on '{1}' ran longer than its command timeout of {2} s (parameter 'CommandTimeout', or the store's default from Open-MnesisStore) and was stopped{3}. Give a larger -CommandTimeout, or 0 for no limit. This is not the busy timeout, which limits the wait for another connection's lock.");
+
+        internal const string TimedOutWrite = "write";
+        internal const string TimedOutQuery = "query";
+        internal const string TimedOutRolledBack = "; nothing of it was written";
 
         internal static readonly ErrorDefinition NestedWriteOtherConnection = new ErrorDefinition(
             "MnesisNestedWriteOtherConnection", ErrorCategory.DeadlockDetected,

@@ -10,8 +10,9 @@ namespace Mnesis.PowerShell.Engines
         /// <summary>For a store that a read opens: the database is left as it is until something writes.</summary>
         internal static readonly OpenOptions ForReading = new OpenOptions(useWal: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds, openedByRead: true);
 
-        internal OpenOptions(bool useWal, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false)
+        internal OpenOptions(bool useWal, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false, int commandTimeoutSeconds = 0)
         {
+            CommandTimeoutSeconds = commandTimeoutSeconds;
             UseWal = useWal;
             BusyTimeoutSeconds = busyTimeoutSeconds;
             ReadOnly = readOnly;
@@ -25,6 +26,9 @@ namespace Mnesis.PowerShell.Engines
         internal bool UseWal { get; }
 
         internal int BusyTimeoutSeconds { get; }
+
+        /// <summary>Seconds a statement of the store's calls may run when the call gives no -CommandTimeout; 0 for no limit.</summary>
+        internal int CommandTimeoutSeconds { get; }
 
         /// <summary>Open-MnesisStore -ReadOnly: the store never writes, and the database may be unwritable.</summary>
         internal bool ReadOnly { get; }

@@ -30,6 +30,7 @@ namespace Mnesis.PowerShell.Pool
             IsReadOnly = opened.ReadOnly;
             RemoveCreated = opened.RemoveCreated;
             RequestedOptions = requested;
+            CommandTimeout = requested.CommandTimeoutSeconds;
             OpenedAt = DateTime.Now;
             Shared = shared;
             Main = new StoreConnection(this, opened);
@@ -52,6 +53,9 @@ namespace Mnesis.PowerShell.Pool
 
         /// <summary>Seconds a write waits for another connection's lock before it fails: as opened, or as a PRAGMA busy_timeout set it since.</summary>
         public int BusyTimeout => _opened.BusyTimeoutSeconds ?? RequestedOptions.BusyTimeoutSeconds;
+
+        /// <summary>Seconds a statement may run when a call gives no -CommandTimeout; 0 for no limit.</summary>
+        public int CommandTimeout { get; }
 
         public DateTime OpenedAt { get; }
 
@@ -158,7 +162,8 @@ namespace Mnesis.PowerShell.Pool
                 ThrowIfClosed();
                 if (_reads == null)
                 {
-                    var options = new OpenOptions(RequestedOptions.UseWal, RequestedOptions.BusyTimeoutSeconds, readOnly: true, RequestedOptions.OpenedByRead);
+                    var options = new OpenOptions(RequestedOptions.UseWal, RequestedOptions.BusyTimeoutSeconds, readOnly: true, RequestedOptions.OpenedByRead,
+                        RequestedOptions.CommandTimeoutSeconds);
                     _reads = new StoreConnection(this, StoreEngine.Open(StoreTarget, options, Shared.EngineState));
                 }
 

@@ -140,14 +140,19 @@ namespace Mnesis.PowerShell.Reads
         private static void Stream(MnesisStore store, CommandRequest request, BoundCommand command, DbTransaction transaction, DbTransaction ownTransaction,
             IReadHost host, ref bool output)
         {
-            // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it.
+            // Ctrl+C interrupts the read's own statement, never the savepoint or transaction around it;
+            // so does the end of -CommandTimeout.
             CancellationTokenRegistration cancelOnStop = command.CancelOn(request.Cancellation);
+            int seconds = request.CommandTimeout ?? store.CommandTimeout;
+            command.LimitTime(seconds);
+            StatementTimer timer = seconds > 0 ? new StatementTimer(command, seconds) : null;
             try
             {
                 if (request.Output == OutputShape.Scalar)
                 {
                     object value = command.ExecuteScalar(transaction);
                     output = true;
+                    timer?.Pause();
                     host.WriteValue(value is System.DBNull ? null : value);
                     return;
                 }
@@ -179,7 +184,9 @@ namespace Mnesis.PowerShell.Reads
                                     if (pending.Count == RowsPerOutput)
                                     {
                                         output = true;
+                                        timer?.Pause();
                                         host.WriteRows(pending);
+                                        timer?.Resume();
                                         pending.Clear();
                                     }
                                 }
@@ -188,6 +195,7 @@ namespace Mnesis.PowerShell.Reads
 
                             readToEnd = true;
                             output = true;
+                            timer?.Pause();
                             host.WriteRows(pending);
                         }
                         finally
@@ -205,8 +213,13 @@ namespace Mnesis.PowerShell.Reads
                     store.ReaderClosed();
                 }
             }
+            catch (System.Exception ex) when (timer != null && timer.Fired && StatementTimer.IsInterruption(store.StoreEngine, ex))
+            {
+                throw new MnesisException(Messages.CommandTimedOut, store, ex, Messages.TimedOutQuery, store.Target, seconds, string.Empty);
+            }
             finally
             {
+                timer?.Dispose();
                 cancelOnStop.Dispose();
 
                 // Nothing was written; ending it either way only frees the connection. Disposing rolls

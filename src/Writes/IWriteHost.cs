@@ -7,5 +7,8 @@ namespace Mnesis.PowerShell.Writes
     {
         /// <summary>Called after every row written, for progress.</summary>
         void RowWritten(int rowsSeen);
+
+        /// <summary>Called after a commit with the rows (or the -Scalar value) its statements returned.</summary>
+        void WriteReturned(System.Collections.Generic.List<object> rows);
     }
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Data.Common;
 using System.Management.Automation;
 using System.Threading;
 using Mnesis.PowerShell.Binding;
@@ -22,6 +24,9 @@ namespace Mnesis.PowerShell.Writes
         private readonly CommandRequest _request;
         private readonly IWriteHost _host;
         private readonly CancellationTokenRegistration _cancelOnStop;
+        private readonly Action<DbDataReader> _readRows;
+        private readonly List<object> _returned = new List<object>();
+        private readonly int _timeoutSeconds;
         private WriteTransaction _transaction;
         private int _rowsInBatch;
         private bool _openedHere;
@@ -39,11 +44,22 @@ namespace Mnesis.PowerShell.Writes
             _request = request;
             _command = command;
             _host = host;
+            _timeoutSeconds = request.CommandTimeout ?? store.CommandTimeout;
             if (command != null)
             {
                 _cancelOnStop = command.CancelOn(request.Cancellation);
+                _readRows = ReadReturnedRows;
+
+                // The command is cached for later calls: each call sets its own limit, none included.
+                command.LimitTime(_timeoutSeconds);
             }
         }
+
+        /// <summary>True once a statement returned rows (a result with columns): the write outputs them instead of the count.</summary>
+        internal bool ReturnedRows { get; private set; }
+
+        /// <summary>True once -Scalar has its value; a write that returned rows but none at all outputs $null instead.</summary>
+        internal bool ScalarTaken { get; private set; }
 
         internal MnesisStore Store { get; }
 
@@ -64,7 +80,7 @@ namespace Mnesis.PowerShell.Writes
             {
                 _transaction = Begin(allowsJoin: false);
                 WriteTransaction transaction = _transaction;
-                transaction.SendHeldRows = () => RowsChanged += _command.Flush(transaction.Transaction);
+                transaction.SendHeldRows = () => RowsChanged += Run(transaction.Transaction, RunKind.Flush);
             }
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.
@@ -72,7 +88,7 @@ namespace Mnesis.PowerShell.Writes
 
             // Without a transaction the statement carries its own commit.
             _commitSent |= _transaction.Transaction == null;
-            RowsChanged += _request.HasRows ? _command.Queue(_transaction.Transaction) : _command.Execute(_transaction.Transaction);
+            RowsChanged += Run(_transaction.Transaction, _request.HasRows ? RunKind.Queue : RunKind.Execute);
             _rowsInBatch++;
             if (_request.BatchSize > 0 && _rowsInBatch >= _request.BatchSize)
             {
@@ -95,12 +111,21 @@ namespace Mnesis.PowerShell.Writes
 
             if (_command != null)
             {
-                RowsChanged += _command.Flush(_transaction.Transaction);
+                RowsChanged += Run(_transaction.Transaction, RunKind.Flush);
             }
 
             WriteTransaction committing = _transaction;
             _transaction = null;
             committing.Commit();
+
+            // Rows the statements returned go out once the commit that holds them is done, so code
+            // downstream may write to the same store (as a -ScriptBlock's output does).
+            if (_returned.Count > 0)
+            {
+                _host.WriteReturned(_returned);
+                _returned.Clear();
+            }
+
             if (!committing.IsNested)
             {
                 _host.Verbose(Messages.VerboseCommitted, Store.Target);
@@ -158,14 +183,19 @@ namespace Mnesis.PowerShell.Writes
             }
         }
 
-        /// <summary>Runs the block with the connection and the transaction; commits when it ends.</summary>
-        internal Collection<PSObject> RunScriptBlock(ScriptBlock block)
+        /// <summary>
+        /// Runs the block with the connection and the transaction; commits when it ends. The block is
+        /// dot-sourced, as ForEach-Object runs its blocks: in the scope current in the session state it
+        /// was made in (the caller's, or a module function's), so what it assigns is there afterwards.
+        /// ScriptBlock.Invoke would give it a child scope, and its assignments would vanish.
+        /// </summary>
+        internal Collection<PSObject> RunScriptBlock(ScriptBlock block, CommandInvocationIntrinsics invoker)
         {
             _transaction = Begin(allowsJoin: true);
             Collection<PSObject> output;
             try
             {
-                output = block.Invoke(_transaction.Connection, _transaction.Transaction);
+                output = invoker.InvokeScript(false, block, null, _transaction.Connection, _transaction.Transaction);
             }
             catch (RuntimeException ex) when (!(ex is PipelineStoppedException))
             {
@@ -201,6 +231,7 @@ namespace Mnesis.PowerShell.Writes
         internal MnesisException Fail(Exception ex)
         {
             Rollback();
+            _returned.Clear();
             if (!_rollbackReported)
             {
                 // A single statement or a grouped write has no transaction of its own to roll back;
@@ -258,7 +289,8 @@ namespace Mnesis.PowerShell.Writes
         // queued beside it; one nested in a -ScriptBlock write of this thread joins that one instead.
         private bool CanBeGrouped() =>
             Store.StoreEngine.Has(EngineCapabilities.ProcessWriteGate) && !Store.Gate.IsHeldByCurrentThread
-            && !_command.RunsOutsideTransaction && !_command.ChangesConnection && !Store.HasConnectionState;
+            && !_command.RunsOutsideTransaction && !_command.ChangesConnection && !Store.HasConnectionState
+            && _timeoutSeconds <= 0 && !_command.MayReturnRows;
 
         private void WriteGrouped()
         {
@@ -321,6 +353,9 @@ namespace Mnesis.PowerShell.Writes
         {
             Rollback();
             _command.DiscardQueued();
+            _returned.Clear();
+            ReturnedRows = false;
+            ScalarTaken = false;
             RowsChanged = 0;
             RowsSeen = 0;
             _rowsInBatch = 0;
@@ -375,6 +410,61 @@ namespace Mnesis.PowerShell.Writes
             }
 
             return null;
+        }
+
+        private enum RunKind
+        {
+            Execute,
+            Queue,
+            Flush,
+        }
+
+        // One run of the command, within the call's -CommandTimeout when it has one.
+        private int Run(DbTransaction transaction, RunKind kind)
+        {
+            StatementTimer timer = _timeoutSeconds > 0 ? new StatementTimer(_command, _timeoutSeconds) : null;
+            try
+            {
+                switch (kind)
+                {
+                    case RunKind.Queue:
+                        return _command.Queue(transaction, _readRows);
+                    case RunKind.Flush:
+                        return _command.Flush(transaction, _readRows);
+                    default:
+                        return _command.ExecuteWrite(transaction, _readRows);
+                }
+            }
+            catch (Exception ex) when (timer != null && timer.Fired && StatementTimer.IsInterruption(Store.StoreEngine, ex))
+            {
+                throw new MnesisException(Messages.CommandTimedOut, Store, ex, Messages.TimedOutWrite, Store.Target, _timeoutSeconds, Messages.TimedOutRolledBack);
+            }
+            finally
+            {
+                timer?.Dispose();
+            }
+        }
+
+        // Rows of a statement that returns some (INSERT ... RETURNING, a SELECT) are kept for output after the commit.
+        private void ReadReturnedRows(DbDataReader reader)
+        {
+            ReturnedRows = true;
+            if (_request.Output == OutputShape.Scalar)
+            {
+                if (!ScalarTaken && reader.Read())
+                {
+                    ScalarTaken = true;
+                    _returned.Add(reader.IsDBNull(0) ? null : reader.GetValue(0));
+                }
+
+                return;
+            }
+
+            var rows = new RowBuilder(reader);
+            while (reader.Read())
+            {
+                _returned.Add(rows.Build(reader));
+            }
         }
 
         private WriteTransaction Begin(bool allowsJoin)

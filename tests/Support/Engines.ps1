@@ -130,6 +130,9 @@ function Get-TestSql([string] $Engine, [string] $Name) {
             CreateSeed  = "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t(v) VALUES ('seed')"
             EndlessRead = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c'
             EndlessWrite = 'INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c'
+            EndlessInsertV = 'INSERT INTO t(v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c'
+            SlowRead    = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12000000) SELECT count(*) FROM c'
+            Series200   = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200) SELECT x FROM c'
         }
         PostgreSQL = @{
             CreateItems = 'CREATE TABLE item(id bigserial PRIMARY KEY, name text NOT NULL, qty bigint)'
@@ -140,6 +143,9 @@ function Get-TestSql([string] $Engine, [string] $Name) {
             CreateSeed  = "CREATE TABLE t(id bigserial PRIMARY KEY, v text); INSERT INTO t(v) VALUES ('seed')"
             EndlessRead = 'SELECT pg_sleep(600)'
             EndlessWrite = 'INSERT INTO t SELECT 1 FROM pg_sleep(600)'
+            EndlessInsertV = 'INSERT INTO t(v) SELECT ''x'' FROM pg_sleep(600)'
+            SlowRead    = 'SELECT 1 FROM pg_sleep(1.6)'
+            Series200   = 'SELECT generate_series(1, 200) AS x'
         }
     }
     $sql[$Engine][$Name]

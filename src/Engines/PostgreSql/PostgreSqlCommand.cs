@@ -15,6 +15,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
     {
         private const int RowsPerRoundTrip = 500;
 
+        // A -CommandTimeout is kept by the session's timer, which cancels the statement on the server
+        // at the limit (as Npgsql's own timeout does). Npgsql's timeout stays as a backstop a little
+        // later, for a server that does not answer the cancel; it then breaks the connection.
+        private const int ClientBackstopSeconds = 5;
+        private const int MaxBackstoppedSeconds = 1000000;
+
         private readonly NpgsqlConnection _connection;
         private readonly PositionalStatement[] _statements;
         private readonly object[] _values;
@@ -23,6 +29,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private NpgsqlBatch _batch;
         private NpgsqlBatch _queued;
         private int _queuedRows;
+        private int _timeout;
 
         internal PostgreSqlCommand(NpgsqlConnection connection, ParsedSql sql)
         {
@@ -30,7 +37,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             _statements = PositionalStatement.Split(sql);
             _controlsTransaction = TransactionControl.AnyIn(sql);
             _values = new object[sql.Names.Count];
+            _timeout = connection.CommandTimeout;
         }
+
+        // Npgsql counts its timeout in milliseconds: a limit of weeks gets no backstop at all (0).
+        internal override void LimitTime(int seconds) =>
+            _timeout = seconds <= 0 ? _connection.CommandTimeout : seconds < MaxBackstoppedSeconds ? seconds + ClientBackstopSeconds : 0;
 
         internal override void SetValue(int index, object value) => _values[index] = value;
 
@@ -49,7 +61,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             int rows = 0;
             foreach (PositionalStatement statement in _statements)
             {
-                using (var command = new NpgsqlCommand(statement.Text, _connection))
+                using (var command = new NpgsqlCommand(statement.Text, _connection) { CommandTimeout = _timeout })
                 {
                     foreach (int nameIndex in statement.Parameters)
                     {
@@ -63,7 +75,23 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             return rows;
         }
 
-        internal override int Queue(DbTransaction transaction)
+        // A transaction around several statements lets them go as one batch; without one they go
+        // one by one (see ExecuteNonQuery), and a statement that must run outside a transaction returns no rows.
+        internal override int ExecuteWrite(DbTransaction transaction, Action<DbDataReader> readRows)
+        {
+            if (transaction == null && _statements.Length > 1)
+            {
+                return ExecuteNonQuery(null);
+            }
+
+            using (DbDataReader reader = Prepared(transaction).ExecuteReader())
+            {
+                ReadEveryResult(reader, readRows);
+                return RowsChanged(reader.RecordsAffected);
+            }
+        }
+
+        internal override int Queue(DbTransaction transaction, Action<DbDataReader> readRows)
         {
             if (_queued == null)
             {
@@ -81,10 +109,10 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 _queued.BatchCommands.Add(command);
             }
 
-            return ++_queuedRows >= RowsPerRoundTrip ? Flush(transaction) : 0;
+            return ++_queuedRows >= RowsPerRoundTrip ? Flush(transaction, readRows) : 0;
         }
 
-        internal override int Flush(DbTransaction transaction)
+        internal override int Flush(DbTransaction transaction, Action<DbDataReader> readRows)
         {
             if (_queued == null)
             {
@@ -94,7 +122,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             try
             {
                 _queued.Transaction = (NpgsqlTransaction)transaction;
-                return RowsChanged(_queued.ExecuteNonQuery());
+                _queued.Timeout = _timeout;
+                using (NpgsqlDataReader reader = _queued.ExecuteReader())
+                {
+                    ReadEveryResult(reader, readRows);
+                    return RowsChanged(reader.RecordsAffected);
+                }
             }
             finally
             {
@@ -162,6 +195,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
                 SetParameters(_single.Parameters, _statements[0]);
                 _single.Transaction = npgsqlTransaction;
+                _single.CommandTimeout = _timeout;
                 return new DbCommandOrBatch(_single);
             }
 
@@ -186,6 +220,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             }
 
             _batch.Transaction = npgsqlTransaction;
+            _batch.Timeout = _timeout;
             return new DbCommandOrBatch(_batch);
         }
 

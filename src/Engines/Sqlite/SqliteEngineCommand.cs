@@ -12,6 +12,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         private readonly SqliteCommand _command;
         private readonly SqliteParameter[] _parameters;
         private bool? _mayWrite;
+        private bool? _mayReturnRows;
 
         internal SqliteEngineCommand(SqliteConnection connection, ParsedSql sql)
         {
@@ -30,13 +31,39 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         // and SQLite leaves that number as the last INSERT, UPDATE or DELETE set it: CREATE TABLE
         // after an INSERT would count the INSERT's rows again. The change in total_changes is what
         // this run really changed (it also counts rows changed by triggers, hence the smaller one).
-        internal override int ExecuteNonQuery(DbTransaction transaction)
+        internal override int ExecuteNonQuery(DbTransaction transaction) => ExecuteWrite(transaction, null);
+
+        // SqliteCommand.ExecuteNonQuery steps the statements after one that returns rows
+        // (INSERT ... RETURNING) while disposing its reader, and drops their errors: the write would
+        // commit without them. Moving through every result lets each failure throw.
+        internal override int ExecuteWrite(DbTransaction transaction, Action<DbDataReader> readRows)
         {
             SqliteCommand command = Enlisted(transaction);
             sqlite3 db = command.Connection.Handle;
             int before = raw.sqlite3_total_changes(db);
-            int reported = command.ExecuteNonQuery();
+            int reported;
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                ReadEveryResult(reader, readRows);
+                reported = reader.RecordsAffected;
+            }
+
             return Math.Max(0, Math.Min(reported, raw.sqlite3_total_changes(db) - before));
+        }
+
+        // SQLite knows whether a prepared statement has result columns; a text that does not prepare
+        // may return rows as far as anyone knows, and its run reports the error.
+        internal override bool MayReturnRows
+        {
+            get
+            {
+                if (_mayReturnRows == null)
+                {
+                    _mayReturnRows = AnyStatementReturnsRows(_command.Connection.Handle, _command.CommandText);
+                }
+
+                return _mayReturnRows.Value;
+            }
         }
 
         // SQLite knows whether a prepared statement writes; transaction control and ATTACH/DETACH
@@ -95,6 +122,35 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
                     if (statement != null && !statement.IsInvalid
                         && (raw.sqlite3_stmt_readonly(statement) == 0 || SqliteStatements.ChangesSharedConnection(raw.sqlite3_sql(statement).utf8_to_string())))
+                    {
+                        return true;
+                    }
+
+                    rest = tail;
+                }
+                finally
+                {
+                    statement?.Dispose();
+                }
+            }
+
+            return false;
+        }
+
+        private static bool AnyStatementReturnsRows(sqlite3 db, string sql)
+        {
+            string rest = sql;
+            while (!string.IsNullOrWhiteSpace(rest))
+            {
+                sqlite3_stmt statement = null;
+                try
+                {
+                    if (raw.sqlite3_prepare_v2(db, rest, out statement, out string tail) != raw.SQLITE_OK)
+                    {
+                        return true;
+                    }
+
+                    if (statement != null && !statement.IsInvalid && raw.sqlite3_column_count(statement) > 0)
                     {
                         return true;
                     }
