@@ -51,6 +51,14 @@ Describe 'Help for <_>' -ForEach $cmdletNames {
         }
     }
 
+    It 'documents each parameter''s aliases as the cmdlet declares them' {
+        foreach ($parameter in $page.Parameters) {
+            $documented = @(($parameter.Blocks[0].Aliases -split ',') | ForEach-Object Trim | Where-Object { $_ }) | Sort-Object
+            $declared = @($command.Parameters[$parameter.Name].Aliases) | Sort-Object
+            $documented -join ',' | Should -Be ($declared -join ',') -Because "-$($parameter.Name)"
+        }
+    }
+
     It 'documents every parameter set' {
         $documented = $page.SyntaxSets | ForEach-Object { $_ -replace '^__AllParameterSets$', '(All)' }
         $declared = if ($command.ParameterSets.Count -eq 1) { '(All)' } else { $command.ParameterSets.Name }

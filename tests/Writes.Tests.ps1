@@ -379,7 +379,7 @@ Describe 'Invoke-MnesisWrite' {
         It 'leaves no database, -wal, -shm or folder behind' {
             $folder = Join-Path $TestDrive "new-$([guid]::NewGuid().ToString('N'))"
             $new = Join-Path $folder 'deep/new.db'
-            { Invoke-MnesisWrite -Pool $pool -Path $new -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            { Invoke-MnesisWrite -Pool $pool -Path $new -Force -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
             $folder | Should -Not -Exist
             $pool.Stores.Path | Should -Not -Contain $new
         }

@@ -46,6 +46,7 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string Path { get; set; }
 
@@ -70,6 +71,13 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true)]
         public MnesisStore Store { get; set; }
 
+        /// <summary>Create a new database's missing parent folders (as New-Item -Force does); without it a missing folder is an error.</summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = ScriptPathSet)]
+        [Parameter(ParameterSetName = ScriptLiteralPathSet)]
+        public SwitchParameter Force { get; set; }
+
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true, Position = 0)]
@@ -85,6 +93,7 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Alias("SqlParameters")]
         public IDictionary Parameters { get; set; }
 
         /// <summary>A row: its properties (or keys) are bound to the query's parameters by name.</summary>
@@ -274,7 +283,7 @@ namespace Mnesis.PowerShell.Cmdlets
             bool openedHere = false;
             try
             {
-                store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere);
+                store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere, createFolders: Force);
                 if (!IsScriptBlockForm)
                 {
                     _command = store.Commands.Rent(_request.Sql);

@@ -16,6 +16,7 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ConnectionStringSet = "ConnectionString";
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string[] Path { get; set; }
 
@@ -39,6 +40,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter NoWal { get; set; }
 
+        /// <summary>Create a new database's missing parent folders (as New-Item -Force does); without it a missing folder is an error.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public SwitchParameter Force { get; set; }
+
         /// <summary>Open for reading only: the database may be unwritable (read-only media, a file without write permission) and is never changed.</summary>
         [Parameter]
         public SwitchParameter ReadOnly { get; set; }
@@ -58,7 +64,7 @@ namespace Mnesis.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly);
+            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly, createFolders: Force);
             foreach (StoreTarget target in Resolver.ResolveEach(StoreResolver.NamesOf(literal ? LiteralPath : Path, literal, ConnectionString, Credential)))
             {
                 try

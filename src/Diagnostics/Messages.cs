@@ -30,6 +30,18 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisPathInvalid", ErrorCategory.InvalidArgument,
             "The path '{0}' cannot be used: {1}");
 
+        internal static readonly ErrorDefinition PathIsConnectionString = new ErrorDefinition(
+            "MnesisPathIsConnectionString", ErrorCategory.InvalidArgument,
+            "The value of parameter '{0}' starts with '{1}': it is a connection string, not the path of a SQLite file; nothing was opened or created. Give a PostgreSQL database to -ConnectionString instead. For a file whose name really starts so, use -LiteralPath or put './' before the name.");
+
+        internal static readonly ErrorDefinition PathConnectionStringOptions = new ErrorDefinition(
+            "MnesisPathConnectionStringOptions", ErrorCategory.InvalidArgument,
+            "The value of parameter '{0}' is a SQLite connection string with the option(s) {1}, which -Path does not take; nothing was opened or created. Give the file alone ('Data Source=' is read as the file) and use Open-MnesisStore's -ReadOnly, -BusyTimeout or -NoWal instead.");
+
+        internal static readonly ErrorDefinition FolderNotFound = new ErrorDefinition(
+            "MnesisFolderNotFound", ErrorCategory.ObjectNotFound,
+            "The folder '{0}' does not exist, so the database '{1}' cannot be created; nothing was created. Check the path for a typo, or add -Force to create the missing folders.");
+
         // Server databases
         internal static readonly ErrorDefinition ConnectionStringEmpty = new ErrorDefinition(
             "MnesisConnectionStringEmpty", ErrorCategory.InvalidArgument,

@@ -33,12 +33,24 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override IReadOnlyList<StoreTarget> Resolve(StoreName name, NameContext context, Action<MnesisException> onItemError)
         {
-            if (SqliteTarget.IsMemorySpelling(name.Text))
+            string text = name.Text;
+            bool literal = name.IsLiteral;
+
+            // A connection string given to -Path fails here, before anything is created; 'Data Source=x.db'
+            // names its file, taken literally (a connection string has no wildcards).
+            if (name.Kind == NameKind.Path && !string.IsNullOrWhiteSpace(text))
             {
-                return new StoreTarget[] { SqliteTarget.InMemory(name.Text, context.PoolId) };
+                string file = ConnectionStringInPath.FileOf(text, name.ParameterName, () => ConnectionStringInPath.NamesExistingFile(context.Session, text));
+                literal = !ReferenceEquals(file, text);
+                text = file;
             }
 
-            return SqlitePathResolver.Resolve(context.Session, name.Text, name.IsLiteral, name.ParameterName, onItemError);
+            if (SqliteTarget.IsMemorySpelling(text))
+            {
+                return new StoreTarget[] { SqliteTarget.InMemory(text, context.PoolId) };
+            }
+
+            return SqlitePathResolver.Resolve(context.Session, text, literal, name.ParameterName, onItemError);
         }
 
         // Resolving a path takes the provider machinery, GetFullPath, a directory test and symbolic
