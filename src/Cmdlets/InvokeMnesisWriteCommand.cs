@@ -17,6 +17,7 @@ namespace Mnesis.PowerShell.Cmdlets
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(int), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
+    [OutputType(typeof(int), ParameterSetName = new[] { TablePathSet, TableLiteralPathSet, TableStoreSet, TablePoolSet, TableConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable, IWriteHost
     {
@@ -30,6 +31,11 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ScriptStoreSet = "ScriptBlockStore";
         private const string ScriptPoolSet = "ScriptBlockPool";
         private const string ScriptConnectionStringSet = "ScriptBlockConnectionString";
+        private const string TablePathSet = "TablePath";
+        private const string TableLiteralPathSet = "TableLiteralPath";
+        private const string TableStoreSet = "TableStore";
+        private const string TablePoolSet = "TablePool";
+        private const string TableConnectionStringSet = "TableConnectionString";
 
         private CommandRequest _request;
         private WriteSession _session;
@@ -45,6 +51,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TablePathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
         [Alias("DataSource")]
         [AllowEmptyString]
@@ -52,6 +59,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true)]
         [Alias("PSPath", "LP")]
         [AllowEmptyString]
         public string LiteralPath { get; set; }
@@ -59,16 +67,19 @@ namespace Mnesis.PowerShell.Cmdlets
         /// <summary>A PostgreSQL database: Npgsql keywords or a postgres:// URI.</summary>
         [Parameter(ParameterSetName = QueryConnectionStringSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true)]
         [AllowEmptyString]
         public string ConnectionString { get; set; }
 
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
         [Parameter(ParameterSetName = ScriptConnectionStringSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
         [Credential]
         public PSCredential Credential { get; set; }
 
         [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true)]
         public MnesisStore Store { get; set; }
 
         /// <summary>Create a new database's missing parent folders (as New-Item -Force does); without it a missing folder is an error.</summary>
@@ -76,6 +87,8 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryLiteralPathSet)]
         [Parameter(ParameterSetName = ScriptPathSet)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet)]
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
         public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true, Position = 0)]
@@ -102,6 +115,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryPoolSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryConnectionStringSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePathSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePoolSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true, ValueFromPipeline = true)]
         [AllowNull]
         public PSObject InputObject { get; set; }
 
@@ -111,6 +129,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
+        [Parameter(ParameterSetName = TableStoreSet)]
+        [Parameter(ParameterSetName = TablePoolSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
         public int BatchSize { get; set; }
 
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true, Position = 0)]
@@ -120,13 +143,33 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true, Position = 0)]
         public ScriptBlock ScriptBlock { get; set; }
 
+        /// <summary>Insert the rows into this table: its columns are matched to the rows' property names.</summary>
+        [Parameter(ParameterSetName = TablePathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TablePoolSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Table { get; set; }
+
+        /// <summary>Only these columns of -Table are written; the rows' other properties are left out.</summary>
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
+        [Parameter(ParameterSetName = TableStoreSet)]
+        [Parameter(ParameterSetName = TablePoolSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Column { get; set; }
+
         private bool IsScriptBlockForm => ScriptBlock != null;
+
+        private bool IsTableForm => Table != null;
 
         private StoreChoice Choice => StoreChoice.From(Store, Path, LiteralPath, ConnectionString, Credential);
 
         protected override void BeginProcessing()
         {
-            if (!IsScriptBlockForm && string.IsNullOrWhiteSpace(Query))
+            if (!IsScriptBlockForm && !IsTableForm && string.IsNullOrWhiteSpace(Query))
             {
                 ThrowMnesisError(new MnesisException(Messages.QueryEmpty, "Query"));
             }
@@ -141,7 +184,7 @@ namespace Mnesis.PowerShell.Cmdlets
             _progress = new RowProgress(this, _hasRows);
 
             // -WhatIf and -Confirm are asked before the store opens: opening may create the database.
-            _confirmation = new WriteConfirmation(this, _request.Sql);
+            _confirmation = new WriteConfirmation(this, IsTableForm ? "INSERT INTO " + Table + " (-Table)" : _request.Sql);
             if (_confirmation.InEffect)
             {
                 try
@@ -284,7 +327,7 @@ namespace Mnesis.PowerShell.Cmdlets
             try
             {
                 store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere, createFolders: Force);
-                if (!IsScriptBlockForm)
+                if (!IsScriptBlockForm && !IsTableForm)
                 {
                     _command = store.Commands.Rent(_request.Sql);
                     if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
@@ -303,7 +346,9 @@ namespace Mnesis.PowerShell.Cmdlets
                 ThrowMnesisError(ex);
             }
 
-            _session = new WriteSession(store, openedHere, _request, _command, this);
+            _session = IsTableForm
+                ? new WriteSession(store, openedHere, _request, new TableWrite(store, Table, Column), this)
+                : new WriteSession(store, openedHere, _request, _command, this);
             for (int i = 0; i < _skippedBeforeOpen; i++)
             {
                 _session.SkipRow();

@@ -178,6 +178,22 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisBatchSizeInvalid", ErrorCategory.InvalidArgument,
             "The value {0} of parameter 'BatchSize' must be 1 or more.");
 
+        internal static readonly ErrorDefinition TableNotFound = new ErrorDefinition(
+            "MnesisTableNotFound", ErrorCategory.ObjectNotFound,
+            "The table '{0}' given to -Table does not exist in '{1}'; nothing was written. Create it first, or check the name (a table, not a view).");
+
+        internal static readonly ErrorDefinition TableColumnNotFound = new ErrorDefinition(
+            "MnesisTableColumnNotFound", ErrorCategory.InvalidArgument,
+            "The table '{0}' has no column for {1} '{2}'; nothing was written. Its columns are: {3}. Rename the property (Select-Object), or name the columns to write with -Column.");
+
+        internal static readonly ErrorDefinition TableValueInvalid = new ErrorDefinition(
+            "MnesisTableValueInvalid", ErrorCategory.InvalidData,
+            "Row {0}: the [{3}] value for column '{1}' of table '{2}' cannot be converted to the column's type '{4}'; the write was rolled back.");
+
+        internal static readonly ErrorDefinition TableNoColumns = new ErrorDefinition(
+            "MnesisTableNoColumns", ErrorCategory.InvalidArgument,
+            "Input object {0} has no property that names a column of table '{1}'; nothing was written. Its columns are: {2}.");
+
         internal static readonly ErrorDefinition SqlFailed = new ErrorDefinition(
             "MnesisSqlFailed", ErrorCategory.InvalidOperation,
             "The write to '{0}' failed and was rolled back. {1} says: {2}");
@@ -206,6 +222,8 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string PathNotLocal = "it does not name a place on this computer's file system (a UNC path such as \\\\server\\share names a Windows network share).";
         internal const string DeferredConstraintFailed = "FOREIGN KEY constraint failed (a deferred constraint, checked at the commit)";
         internal const string ParametersDescription = "the -Parameters dictionary";
+        internal const string TablePropertyDescription = "the input property";
+        internal const string TableColumnParameterDescription = "the -Column value";
 
         internal const string ProgressActivity = "Writing to {0}";
         internal const string ProgressStatus = "{0:N0} rows written";

@@ -19,6 +19,7 @@ namespace Mnesis.PowerShell.Writes
     internal sealed class WriteSession : IDisposable
     {
         private readonly BoundCommand _command;
+        private readonly TableWrite _table;
         private readonly CommandRequest _request;
         private readonly IWriteHost _host;
         private readonly CancellationTokenRegistration _cancelOnStop;
@@ -43,6 +44,13 @@ namespace Mnesis.PowerShell.Writes
             }
         }
 
+        /// <summary>A write of -Table rows: the table write stands where the prepared command would.</summary>
+        internal WriteSession(MnesisStore store, bool openedHere, CommandRequest request, TableWrite table, IWriteHost host)
+            : this(store, openedHere, request, (BoundCommand)null, host)
+        {
+            _table = table;
+        }
+
         internal MnesisStore Store { get; }
 
         internal int RowsChanged { get; private set; }
@@ -62,7 +70,21 @@ namespace Mnesis.PowerShell.Writes
             {
                 _transaction = Begin(allowsJoin: false);
                 WriteTransaction transaction = _transaction;
-                transaction.SendHeldRows = () => RowsChanged += _command.Flush(transaction.Transaction);
+                transaction.SendHeldRows = _table != null
+                    ? (Action)(() => RowsChanged += _table.Finish(transaction.Transaction))
+                    : () => RowsChanged += _command.Flush(transaction.Transaction);
+            }
+
+            if (_table != null)
+            {
+                _table.Write(_transaction.Transaction, row, RowsSeen);
+                if (_request.BatchSize > 0 && ++_rowsInBatch >= _request.BatchSize)
+                {
+                    Commit();
+                }
+
+                _host.RowWritten(RowsSeen);
+                return;
             }
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.
@@ -91,6 +113,11 @@ namespace Mnesis.PowerShell.Writes
             if (_command != null)
             {
                 RowsChanged += _command.Flush(_transaction.Transaction);
+            }
+
+            if (_table != null)
+            {
+                RowsChanged += _table.Finish(_transaction.Transaction);
             }
 
             WriteTransaction committing = _transaction;
@@ -142,7 +169,7 @@ namespace Mnesis.PowerShell.Writes
             });
 
             // What a maintenance statement changed (the journal mode) shows in Get-MnesisPool.
-            if (_command.RunsOutsideTransaction)
+            if (_command != null && _command.RunsOutsideTransaction)
             {
                 Store.AfterMaintenance();
             }
@@ -184,6 +211,8 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>Rolls back and records a failure; returns the error to surface.</summary>
         internal MnesisException Fail(Exception ex)
         {
+            // A COPY in progress is abandoned first: the connection takes no ROLLBACK in the middle of one.
+            _table?.Discard();
             Rollback();
             if (!_rollbackReported)
             {
@@ -230,6 +259,7 @@ namespace Mnesis.PowerShell.Writes
         public void Dispose()
         {
             _cancelOnStop.Dispose();
+            _table?.Dispose();
             _transaction?.Dispose();
             _transaction = null;
             if (!_completed)
@@ -274,8 +304,9 @@ namespace Mnesis.PowerShell.Writes
                 }
                 catch (Exception ex) when (mayRunAgain && attempt < WriteConflicts.Attempts && WriteConflicts.Is(Store.StoreEngine, ex))
                 {
+                    _table?.Discard();
                     Rollback();
-                    _command.DiscardQueued();
+                    _command?.DiscardQueued();
                     Store.RecordConflict();
                     RowsChanged = 0;
                     RowsSeen = 0;
@@ -291,10 +322,10 @@ namespace Mnesis.PowerShell.Writes
 
         private WriteTransaction Begin(bool allowsJoin)
         {
-            bool isScriptBlock = _command == null;
-            bool singleStatement = !isScriptBlock && !_request.HasRows && _command.IsSingleStatement;
-            bool outsideTransaction = !isScriptBlock && _command.RunsOutsideTransaction;
-            if (isScriptBlock || _command.ChangesConnection)
+            bool isScriptBlock = _command == null && _table == null;
+            bool singleStatement = _command != null && !_request.HasRows && _command.IsSingleStatement;
+            bool outsideTransaction = _command != null && _command.RunsOutsideTransaction;
+            if (isScriptBlock || (_command != null && _command.ChangesConnection))
             {
                 // A block gets the connection itself; whatever it (or the statement) sets stays with this store.
                 Store.MarkConnectionState();

@@ -79,6 +79,9 @@ namespace Mnesis.PowerShell.Engines.Sqlite
         internal override EngineCommand CreateCommand(DbConnection connection, ParsedSql sql) =>
             new SqliteEngineCommand((SqliteConnection)connection, sql);
 
+        internal override TableSchema FindTable(DbConnection connection, DbTransaction transaction, string table) =>
+            SqliteCatalog.FindTable((SqliteConnection)connection, (SqliteTransaction)transaction, table);
+
         internal override object ToParameterValue(object value, string token) => SqliteValues.ToParameterValue(value, token);
 
         internal override bool IsEngineError(Exception error) => error is SqliteException;
