@@ -189,10 +189,10 @@ if ($PostgresConnectionString) {
     $results.PE = Measure-Case { param($store) foreach ($row in $pgSingle) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
     $results.PF = Measure-Case { param($store) & $handLoopPerCall $store $pgSingle }
     # -Table (binary COPY) against today's pipeline insert, on the same rows.
-    $tableRows = [object[]]::new($TableRows)
-    for ($n = 0; $n -lt $TableRows; $n++) { $tableRows[$n] = [pscustomobject]@{ i = [long]$n; s = "name $n"; r = $n * 0.5; b = $blob } }
-    $results.PTRef = Measure-Case { param($store) $null = $tableRows | Invoke-MnesisWrite -Store $store -Query $insert }
-    $results.PT = Measure-Case { param($store) $null = $tableRows | Invoke-MnesisWrite -Store $store -Table t }
+    $copyRows = [object[]]::new($TableRows)
+    for ($n = 0; $n -lt $TableRows; $n++) { $copyRows[$n] = [pscustomobject]@{ i = [long]$n; s = "name $n"; r = $n * 0.5; b = $blob } }
+    $results.PTRef = Measure-Case { param($store) $null = $copyRows | Invoke-MnesisWrite -Store $store -Query $insert }
+    $results.PT = Measure-Case { param($store) $null = $copyRows | Invoke-MnesisWrite -Store $store -Table t }
     # Each New-BenchStore recreates table t on the one server, so the rows to read live in a table of their own.
     $pgRead = New-BenchStore
     $null = Invoke-MnesisWrite -Store $pgRead -Query $insert -InputObject $pgRows

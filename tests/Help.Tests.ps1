@@ -83,6 +83,25 @@ Describe 'about_Mnesis' {
     }
 }
 
+Describe 'about_Mnesis_Porting' {
+    It 'is found by Get-Help and maps every PSSQLite and SimplySql command: <_>' -ForEach @(
+        'Invoke-SqliteQuery', 'Invoke-SqliteBulkCopy', 'New-SQLiteConnection', 'Out-DataTable',
+        'Open-SQLiteConnection', 'Open-PostGreConnection', 'Invoke-SqlQuery', 'Invoke-SqlUpdate', 'Invoke-SqlScalar',
+        'Invoke-SqlBulkInsert', 'Close-SqlConnection', 'Start-SqlTransaction', 'Complete-SqlTransaction', 'Undo-SqlTransaction', '-ConnectionName'
+    ) {
+        $text = Get-Help about_Mnesis_Porting | Out-String
+        $text | Should -BeLike '*BEHAVIOURS THAT DIFFER*'
+        $text | Should -BeLike "*$_*"
+    }
+
+    It 'names only Mnesis cmdlets that exist' {
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot '../docs/about_Mnesis_Porting.md')
+        $named = [regex]::Matches($text, '\b[A-Z][a-z]+-Mnesis[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique
+        $named | Should -Not -BeNullOrEmpty
+        foreach ($name in $named) { $name | Should -BeIn $expectedCmdlets }
+    }
+}
+
 # A PostgreSQL example names its server in its first line ($cs = '...'); it runs against a fresh
 # database of the test server, and its example credential becomes the server's own.
 Describe 'Documented example: <Command> / <Title>' -ForEach $examples {
