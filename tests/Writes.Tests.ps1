@@ -762,6 +762,13 @@ Describe 'Bulk insert by table name on <Engine>' -ForEach (Get-TestEngines) {
         Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject @{ id = 9; name = 'after' } | Should -Be 1 -Because 'the failures left no transaction open'
     }
 
+    It 'writes nothing and outputs 0 without input rows' {
+        Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 0
+        @() | Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject @() | Should -Be 0
+        Get-TestRowCount $target 'host' | Should -Be 0
+    }
+
     It 'writes all rows or none, and with -BatchSize keeps the batches committed before a failing row' {
         $rows = 1..1000 | ForEach-Object { [pscustomobject]@{ id = $_; name = if ($_ -eq 450) { $null } else { "h$_" } } }
         { $rows | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisSqlFailed,*'

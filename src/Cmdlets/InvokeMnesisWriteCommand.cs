@@ -115,11 +115,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryPoolSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryConnectionStringSet, ValueFromPipeline = true)]
-        [Parameter(ParameterSetName = TablePathSet, Mandatory = true, ValueFromPipeline = true)]
-        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true, ValueFromPipeline = true)]
-        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true, ValueFromPipeline = true)]
-        [Parameter(ParameterSetName = TablePoolSet, Mandatory = true, ValueFromPipeline = true)]
-        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableStoreSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePoolSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, ValueFromPipeline = true)]
         [AllowNull]
         public PSObject InputObject { get; set; }
 
@@ -180,6 +180,15 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+            if (IsTableForm && !_hasRows)
+            {
+                // -Table without input rows has nothing to insert, like an empty pipeline. (-InputObject is not
+                // mandatory there: a mandatory pipeline parameter costs PowerShell's binder a check per row.)
+                _declined = true;
+                WriteObject(0);
+                return;
+            }
+
             _request = new CommandRequest(IsScriptBlockForm ? null : Query, Parameters, _hasRows, OutputShape.RowCount, BatchSize, StopToken);
             _progress = new RowProgress(this, _hasRows);
 

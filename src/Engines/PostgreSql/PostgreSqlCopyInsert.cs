@@ -23,6 +23,7 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         private readonly IReadOnlyList<TableColumn> _columns;
         private readonly string _table;
         private readonly object[] _converted;
+        private readonly NpgsqlTypes.NpgsqlDbType?[] _dbTypes;
         private NpgsqlBinaryImporter _importer;
 
         internal PostgreSqlCopyInsert(NpgsqlConnection connection, TableSchema table, IReadOnlyList<TableColumn> columns)
@@ -31,6 +32,13 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
             _columns = columns;
             _table = table.Display;
             _converted = new object[columns.Count];
+
+            // Resolved once: naming the type by its text on every value makes Npgsql parse the name each time.
+            _dbTypes = new NpgsqlTypes.NpgsqlDbType?[columns.Count];
+            for (int i = 0; i < columns.Count; i++)
+            {
+                _dbTypes[i] = DbTypeOf(columns[i].DataType);
+            }
             var sql = new StringBuilder("COPY ").Append(table.QuotedName).Append(" (");
             for (int i = 0; i < columns.Count; i++)
             {
@@ -61,7 +69,14 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
 
                 try
                 {
-                    _importer.Write(value, _columns[i].DataType);
+                    if (_dbTypes[i] is NpgsqlTypes.NpgsqlDbType dbType)
+                    {
+                        _importer.Write(value, dbType);
+                    }
+                    else
+                    {
+                        _importer.Write(value, _columns[i].DataType);
+                    }
                 }
                 catch (Exception ex) when (ex is InvalidCastException || ex is NotSupportedException || ex is ArgumentException)
                 {
@@ -175,6 +190,34 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
                 case "interval": return TimeSpan.Parse(text, invariant);
                 case "bytea": return System.Convert.FromBase64String(text);
                 default: throw new InvalidCastException();
+            }
+        }
+
+        private static NpgsqlTypes.NpgsqlDbType? DbTypeOf(string type)
+        {
+            switch (type)
+            {
+                case "smallint": return NpgsqlTypes.NpgsqlDbType.Smallint;
+                case "integer": return NpgsqlTypes.NpgsqlDbType.Integer;
+                case "bigint": return NpgsqlTypes.NpgsqlDbType.Bigint;
+                case "real": return NpgsqlTypes.NpgsqlDbType.Real;
+                case "double precision": return NpgsqlTypes.NpgsqlDbType.Double;
+                case "numeric": return NpgsqlTypes.NpgsqlDbType.Numeric;
+                case "money": return NpgsqlTypes.NpgsqlDbType.Money;
+                case "boolean": return NpgsqlTypes.NpgsqlDbType.Boolean;
+                case "uuid": return NpgsqlTypes.NpgsqlDbType.Uuid;
+                case "date": return NpgsqlTypes.NpgsqlDbType.Date;
+                case "timestamp without time zone": return NpgsqlTypes.NpgsqlDbType.Timestamp;
+                case "timestamp with time zone": return NpgsqlTypes.NpgsqlDbType.TimestampTz;
+                case "time without time zone": return NpgsqlTypes.NpgsqlDbType.Time;
+                case "interval": return NpgsqlTypes.NpgsqlDbType.Interval;
+                case "bytea": return NpgsqlTypes.NpgsqlDbType.Bytea;
+                case "text": return NpgsqlTypes.NpgsqlDbType.Text;
+                case "character varying": return NpgsqlTypes.NpgsqlDbType.Varchar;
+                case "character": return NpgsqlTypes.NpgsqlDbType.Char;
+                case "json": return NpgsqlTypes.NpgsqlDbType.Json;
+                case "jsonb": return NpgsqlTypes.NpgsqlDbType.Jsonb;
+                default: return null;
             }
         }
 
