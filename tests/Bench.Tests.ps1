@@ -36,7 +36,7 @@ Describe 'The benchmark' {
         [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
     }
 
-    It 'reports PostgreSQL case <_> against the test server' -ForEach 'PA', 'PB', 'PC', 'PD', 'PE', 'PF', 'PG', 'PT' {
+    It 'reports PostgreSQL case <_> against the test server' -ForEach 'PA', 'PB', 'PC', 'PD', 'PE', 'PF', 'PG', 'PT', 'PT2' {
         if (-not $env:MNESIS_TEST_POSTGRES) { Set-ItResult -Skipped -Because 'no PostgreSQL test server' ; return }
         $case = $_
         $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }
