@@ -5,6 +5,10 @@
     run, never as absolute targets.
 .PARAMETER PostgresConnectionString
     A PostgreSQL database for the P cases; without it they are left out.
+.PARAMETER TableRows
+    Rows of case PT (Invoke-MnesisWrite -Table, binary COPY, against the pipeline -Query insert of
+    the same rows). Run only that comparison at full size with small sizes for the rest:
+    -Rows 2000 -Calls 200 -PostgresRows 2000 -PostgresCalls 200.
 #>
 param(
     [Parameter(Mandatory)][string] $ModulePath,
@@ -12,6 +16,7 @@ param(
     [int] $Calls = 10000,
     [int] $PostgresRows = 20000,
     [int] $PostgresCalls = 2000,
+    [int] $TableRows = 100000,
     [int] $Repeat = 5,
     [string] $PostgresConnectionString,
     [string] $OutFile
@@ -185,6 +190,13 @@ if ($PostgresConnectionString) {
     $results.PD = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Query $insert -InputObject $pgRows }
     $results.PE = Measure-Case { param($store) foreach ($row in $pgSingle) { $null = Invoke-MnesisWrite -Store $store -Query $insert -Parameters @{ i = $row.i; s = $row.s; r = $row.r; b = $row.b } } }
     $results.PF = Measure-Case { param($store) & $handLoopPerCall $store $pgSingle }
+    # -Table (binary COPY) against today's pipeline insert, on the same rows.
+    $copyRows = [object[]]::new($TableRows)
+    for ($n = 0; $n -lt $TableRows; $n++) { $copyRows[$n] = [pscustomobject]@{ i = [long]$n; s = "name $n"; r = $n * 0.5; b = $blob } }
+    $results.PTRef = Measure-Case { param($store) $null = $copyRows | Invoke-MnesisWrite -Store $store -Query $insert }
+    $results.PT = Measure-Case { param($store) $null = $copyRows | Invoke-MnesisWrite -Store $store -Table t }
+    # The same rows in hand (-InputObject): the COPY without PowerShell's per-object pipeline binding.
+    $results.PT2 = Measure-Case { param($store) $null = Invoke-MnesisWrite -Store $store -Table t -InputObject $copyRows }
     # Each New-BenchStore recreates table t on the one server, so the rows to read live in a table of their own.
     $pgRead = New-BenchStore
     $null = Invoke-MnesisWrite -Store $pgRead -Query $insert -InputObject $pgRows
@@ -226,6 +238,8 @@ if ($PostgresConnectionString) {
         @{ Id = 'PC'; What = 'PostgreSQL: $rows \| Invoke-MnesisWrite -Query'; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PB / $results.PC; Ref = 'PB'; Target = '>= 1.0' }
         @{ Id = 'PD'; What = 'PostgreSQL: Invoke-MnesisWrite -Query -InputObject $rows'; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PA / $results.PD; Ref = 'PA'; Target = '>= 1.0' }
         @{ Id = 'PE'; What = "PostgreSQL: $PostgresCalls single-row Invoke-MnesisWrite -Parameters calls"; Count = $PostgresCalls; Unit = 'tx/s'; Ratio = $results.PF / $results.PE; Ref = 'PF'; Target = '>= 0.5' }
+        @{ Id = 'PT'; What = 'PostgreSQL: $rows \| Invoke-MnesisWrite -Table (binary COPY)'; Count = $TableRows; Unit = 'rows/s'; Ratio = $results.PTRef / $results.PT; Ref = '$rows \| Invoke-MnesisWrite -Query'; Target = '>= 3.0' }
+        @{ Id = 'PT2'; What = 'PostgreSQL: Invoke-MnesisWrite -Table -InputObject $rows (binary COPY)'; Count = $TableRows; Unit = 'rows/s'; Ratio = $results.PTRef / $results.PT2; Ref = '$rows \| Invoke-MnesisWrite -Query'; Target = '>= 3.0' }
         @{ Id = 'PF'; What = "PostgreSQL: $PostgresCalls hand-written ExecuteNonQuery calls, autocommit"; Count = $PostgresCalls; Unit = 'tx/s'; Ratio = 1.0; Ref = 'PF'; Target = '' }
         @{ Id = 'PG'; What = "PostgreSQL: Invoke-MnesisQuery of $PostgresRows rows into a variable"; Count = $PostgresRows; Unit = 'rows/s'; Ratio = $results.PGRef / $results.PG; Ref = 'reader loop'; Target = '>= 1.0' }
     )
@@ -245,7 +259,7 @@ foreach ($c in $cases) {
 }
 $lines += ''
 $lines += "References: G's reader loop $('{0:N3} s' -f $results.GRef) ($(Rate $Rows $results.GRef) rows/s); G2's DataTable $('{0:N3} s' -f $results.G2Ref) ($(Rate $Rows $results.G2Ref) rows/s); I's pwsh -c exit $('{0:N3} s' -f $results.IRef)."
-if ($PostgresConnectionString) { $lines += "PostgreSQL references: PG's reader loop $('{0:N3} s' -f $results.PGRef) ($(Rate $PostgresRows $results.PGRef) rows/s)." }
+if ($PostgresConnectionString) { $lines += "PostgreSQL references: PG's reader loop $('{0:N3} s' -f $results.PGRef) ($(Rate $PostgresRows $results.PGRef) rows/s); PT's pipeline -Query insert $('{0:N3} s' -f $results.PTRef) ($(Rate $TableRows $results.PTRef) rows/s)." }
 $lines += ''
 $lines += 'Floors (the same run): what a call costs before any work of Mnesis, and the best ratio that leaves.'
 $lines += "- E/E2: an empty cmdlet with E's arguments $(Us $results.NoopCall $Calls) + the bare prepared INSERT, autocommit $(Us $results.Statement $Calls) = $(Us ($results.NoopCall + $results.Statement) $Calls) a call; best possible ratio $('{0:N2}' -f ($results.F / ($results.NoopCall + $results.Statement)))."

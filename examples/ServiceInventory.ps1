@@ -2,22 +2,29 @@
 .SYNOPSIS
     Example runbook: several parallel runspaces record the services they find on "hosts" into
     one SQLite inventory, then the runbook reads a summary back and releases the file.
+.DESCRIPTION
+    The database is named once, in $database; every call after that names the store it opened
+    ($store, or in each runspace its own), never the path. Moving the runbook to PostgreSQL is
+    that one line: -ConnectionString instead of -Path.
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./build.ps1 -Task Demo
+.EXAMPLE
+    ./examples/ServiceInventory.ps1 -ModulePath ./out/Mnesis -ConnectionString 'Host=db01;Database=ops;Username=runbook'
 #>
-param([Parameter(Mandatory)][string] $ModulePath)
+param([Parameter(Mandatory)][string] $ModulePath, [string] $ConnectionString)
 
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 
 $folder = Join-Path ([IO.Path]::GetTempPath()) "mnesis-inventory-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-$db = Join-Path $folder 'inventory.db'
+# The one line that names the database; on PostgreSQL: $database = @{ ConnectionString = 'Host=db01;Database=ops;Username=runbook' }
+$database = if ($ConnectionString) { @{ ConnectionString = $ConnectionString } } else { @{ Path = Join-Path $folder 'inventory.db'; Force = $true } }
 try {
-    $store = Open-MnesisStore -Path $db
-    Write-Host "Inventory store: $($store.Path) (WAL: $($store.WalMode))"
+    $store = Open-MnesisStore @database
+    Write-Host "Inventory store: $($store.Target) ($($store.Engine))"
 
-    $null = Invoke-MnesisWrite -Path $db -Query @'
+    $null = Invoke-MnesisWrite -Store $store -Query @'
 CREATE TABLE host(name TEXT PRIMARY KEY, scanned_at TEXT NOT NULL);
 CREATE TABLE service(host TEXT NOT NULL REFERENCES host(name), name TEXT NOT NULL, state TEXT NOT NULL,
                      UNIQUE(host, name));
@@ -28,34 +35,39 @@ CREATE TABLE service(host TEXT NOT NULL REFERENCES host(name), name TEXT NOT NUL
     $hosts | ForEach-Object -ThrottleLimit 4 -Parallel {
         Import-Module $using:ModulePath
         $hostName = $_
+        # Each runspace opens the same database in its own pool (a store belongs to one runspace).
+        $database = $using:database
+        $store = Open-MnesisStore @database
         # A host row and its services in one transaction: all of it or none of it.
-        $null = Invoke-MnesisWrite -Path $using:db -ScriptBlock {
-            $null = Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO host VALUES (@name, @at)' -Parameters @{ name = $hostName; at = [datetime]::UtcNow.ToString('o') }
+        $null = Invoke-MnesisWrite -Store $store -ScriptBlock {
+            $null = Invoke-MnesisWrite -Store $store -Query 'INSERT INTO host VALUES (@name, @at)' -Parameters @{ name = $hostName; at = [datetime]::UtcNow.ToString('o') }
             $services = 'sshd', 'nginx', 'cron', 'node-exporter' | ForEach-Object {
                 [pscustomobject]@{ host = $hostName; name = $_; state = ('running', 'running', 'stopped')[(Get-Random -Maximum 3)] }
             }
-            $services | Invoke-MnesisWrite -Path $using:db -Query 'INSERT INTO service(host, name, state) VALUES (@host, @name, @state)'
+            $services | Invoke-MnesisWrite -Store $store -Table service
         }
     }
 
     Write-Host ''
     Write-Host 'Services by state:'
-    Invoke-MnesisQuery -Path $db -Query 'SELECT state, count(*) AS services FROM service GROUP BY state ORDER BY state' | Format-Table -AutoSize | Out-Host
+    Invoke-MnesisQuery -Store $store -Query 'SELECT state, count(*) AS services FROM service GROUP BY state ORDER BY state' | Format-Table -AutoSize | Out-Host
 
     Write-Host 'Services by host (read through the shared connection):'
-    $command = (Get-MnesisConnection -Path $db).CreateCommand()
+    # SQL both engines understand: the runbook does not care which one it has.
+    $command = (Get-MnesisConnection -Store $store).CreateCommand()
     $command.CommandText = @'
-SELECT host, sum(state = 'running'), sum(state = 'stopped'), ifnull(group_concat(CASE WHEN state = 'stopped' THEN name END, ', '), '-')
+SELECT host, count(CASE WHEN state = 'running' THEN 1 END), count(CASE WHEN state = 'stopped' THEN 1 END)
 FROM service GROUP BY host ORDER BY host
 '@
     $reader = $command.ExecuteReader()
     while ($reader.Read()) {
-        Write-Host ('  {0}: {1} running, {2} stopped ({3})' -f $reader.GetString(0), $reader.GetInt64(1), $reader.GetInt64(2), $reader.GetString(3))
+        Write-Host ('  {0}: {1} running, {2} stopped' -f $reader.GetString(0), $reader.GetInt64(1), $reader.GetInt64(2))
     }
     $reader.Dispose()
     $command.Dispose()
 
     Get-MnesisPool | Format-Table -AutoSize | Out-Host
+    if ($ConnectionString) { $null = Invoke-MnesisWrite -Store $store -Query 'DROP TABLE service; DROP TABLE host' }
 }
 finally {
     # Closing releases the file: it can be deleted straight away, also after a failure above.

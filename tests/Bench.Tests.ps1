@@ -8,7 +8,7 @@ Describe 'The benchmark' {
     BeforeAll {
         $report = Join-Path $TestDrive 'bench.md'
         $arguments = '-File', (Join-Path $PSScriptRoot '../bench/Bench.ps1'), '-ModulePath', $env:MNESIS_TEST_MODULE,
-            '-Rows', 300, '-Calls', 80, '-PostgresRows', 200, '-PostgresCalls', 40, '-Repeat', 1, '-OutFile', $report
+            '-Rows', 300, '-Calls', 80, '-PostgresRows', 200, '-PostgresCalls', 40, '-TableRows', 200, '-Repeat', 1, '-OutFile', $report
         if ($env:MNESIS_TEST_POSTGRES) {
             $database = New-TestPostgresDatabase
             $arguments += '-PostgresConnectionString', $database
@@ -36,7 +36,7 @@ Describe 'The benchmark' {
         [double]::Parse($cells[6], [Globalization.CultureInfo]::CurrentCulture) | Should -BeGreaterThan 0
     }
 
-    It 'reports PostgreSQL case <_> against the test server' -ForEach 'PA', 'PB', 'PC', 'PD', 'PE', 'PF', 'PG' {
+    It 'reports PostgreSQL case <_> against the test server' -ForEach 'PA', 'PB', 'PC', 'PD', 'PE', 'PF', 'PG', 'PT', 'PT2' {
         if (-not $env:MNESIS_TEST_POSTGRES) { Set-ItResult -Skipped -Because 'no PostgreSQL test server' ; return }
         $case = $_
         $row = Get-Content -LiteralPath $report | Where-Object { $_ -like "| $case |*" }

@@ -35,7 +35,7 @@ BeforeAll {
                 param($db)
                 $ErrorActionPreference = 'Stop'
                 $pool = New-MnesisPool
-                Invoke-MnesisWrite -Pool $pool -Path $db -Query "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t(v) VALUES ('after the failure')"
+                Invoke-MnesisWrite -Pool $pool -Path $db -Force -Query "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t(v) VALUES ('after the failure')"
                 Close-MnesisPool -Pool $pool
             }).AddArgument($Path)
         $async = $helper.BeginInvoke()
@@ -115,7 +115,22 @@ Describe 'Bad input' {
             Action = { param($c) Open-MnesisStore -Pool $c.Pool -LiteralPath (Join-Path $c.Dir "bad`0name.db") }; Names = { param($c) Join-Path $c.Dir "bad`0name.db" } }
 
         @{ Name = 'Open-MnesisStore -Path <below a file, not a folder>'; Id = 'MnesisOpenFailed'; Category = 'OpenError'; Terminating = $false
-            Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path (Join-Path $c.Text 'a/b/x.db') }; Names = { param($c) $c.Text, 'create folder' } }
+            Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path (Join-Path $c.Text 'a/b/x.db') -Force }; Names = { param($c) $c.Text, 'create folder' } }
+
+        # A missing folder, and a connection string given to -Path: nothing is created (issue 22).
+        @{ Name = 'Open-MnesisStore -Path <new file in a missing folder>'; Id = 'MnesisFolderNotFound'; Category = 'ObjectNotFound'; Terminating = $false
+            Action = { param($c) Open-MnesisStore -Pool $c.Pool -Path $c.NewDeep }; Names = { param($c) (Join-Path $c.Dir 'new-folder'), '-Force' } }
+        @{ Name = 'Invoke-MnesisWrite -Path <new file in a missing folder>'; Id = 'MnesisFolderNotFound'; Category = 'ObjectNotFound'; Terminating = $true; Write = $true
+            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.NewDeep -Query 'CREATE TABLE t(v)' }; Names = { param($c) (Join-Path $c.Dir 'new-folder'), $c.NewDeep } }
+        @{ Name = 'Open-MnesisStore -Path <Npgsql connection string>'; Id = 'MnesisPathIsConnectionString'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Push-Location -LiteralPath $c.Dir; try { Open-MnesisStore -Pool $c.Pool -Path 'Host=db01;Database=inventory' } finally { Pop-Location } }
+            Names = { "'Path'", "'Host='", '-ConnectionString' } }
+        @{ Name = 'Invoke-MnesisWrite -Path <postgres:// URI>'; Id = 'MnesisPathIsConnectionString'; Category = 'InvalidArgument'; Terminating = $true; Write = $true
+            Action = { param($c) Push-Location -LiteralPath $c.Dir; try { Invoke-MnesisWrite -Pool $c.Pool -Path 'postgres://db01/inventory' -Query 'CREATE TABLE t(v)' } finally { Pop-Location } }
+            Names = { "'postgres://'", '-ConnectionString' } }
+        @{ Name = 'Open-MnesisStore -Path <SQLite connection string with options>'; Id = 'MnesisPathConnectionStringOptions'; Category = 'InvalidArgument'; Terminating = $false
+            Action = { param($c) Push-Location -LiteralPath $c.Dir; try { Open-MnesisStore -Pool $c.Pool -Path 'Data Source=new.db;Mode=ReadOnly' } finally { Pop-Location } }
+            Names = { "'Path'", "'mode'", '-ReadOnly' } }
 
         # Get-MnesisConnection never opens anything.
         @{ Name = 'Get-MnesisConnection -Path <existing database never opened>'; Id = 'MnesisStoreNotOpen'; Category = 'ObjectNotFound'; Terminating = $false
@@ -147,7 +162,7 @@ Describe 'Bad input' {
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.Db -Query "UPDATE t SET v = 'changed'; INSERT INTO nowhere VALUES (1)" }
             Names = { 'no such table: nowhere' } }
         @{ Name = 'Invoke-MnesisWrite <invalid SQL to a new path in a new folder>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true; Write = $true; GatePath = 'NewDeep'
-            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.NewDeep -Query 'INSERT INTO nowhere VALUES (1)' }
+            Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.NewDeep -Force -Query 'INSERT INTO nowhere VALUES (1)' }
             Names = { param($c) $c.NewDeep, 'no such table: nowhere' } }
         @{ Name = 'Invoke-MnesisWrite <a double-quoted string>'; Id = 'MnesisSqlFailed'; Category = 'InvalidOperation'; Terminating = $true; Write = $true
             Action = { param($c) Invoke-MnesisWrite -Pool $c.Pool -Path $c.Db -Query 'UPDATE t SET v = "changed"' }

@@ -51,6 +51,14 @@ Describe 'Help for <_>' -ForEach $cmdletNames {
         }
     }
 
+    It 'documents each parameter''s aliases as the cmdlet declares them' {
+        foreach ($parameter in $page.Parameters) {
+            $documented = @(($parameter.Blocks[0].Aliases -split ',') | ForEach-Object Trim | Where-Object { $_ }) | Sort-Object
+            $declared = @($command.Parameters[$parameter.Name].Aliases) | Sort-Object
+            $documented -join ',' | Should -Be ($declared -join ',') -Because "-$($parameter.Name)"
+        }
+    }
+
     It 'documents every parameter set' {
         $documented = $page.SyntaxSets | ForEach-Object { $_ -replace '^__AllParameterSets$', '(All)' }
         $declared = if ($command.ParameterSets.Count -eq 1) { '(All)' } else { $command.ParameterSets.Name }
@@ -84,6 +92,25 @@ Describe 'about_Mnesis' {
         $about = Get-Content -Raw (Join-Path $PSScriptRoot '../docs/about_Mnesis.md')
         $ids.Count | Should -BeGreaterThan 20
         foreach ($id in $ids) { $about | Should -Match "\| $id \|" -Because "$id needs a line in the error table" }
+    }
+}
+
+Describe 'about_Mnesis_Porting' {
+    It 'is found by Get-Help and maps every PSSQLite and SimplySql command: <_>' -ForEach @(
+        'Invoke-SqliteQuery', 'Invoke-SqliteBulkCopy', 'New-SQLiteConnection', 'Out-DataTable',
+        'Open-SQLiteConnection', 'Open-PostGreConnection', 'Invoke-SqlQuery', 'Invoke-SqlUpdate', 'Invoke-SqlScalar',
+        'Invoke-SqlBulkInsert', 'Close-SqlConnection', 'Start-SqlTransaction', 'Complete-SqlTransaction', 'Undo-SqlTransaction', '-ConnectionName'
+    ) {
+        $text = Get-Help about_Mnesis_Porting | Out-String
+        $text | Should -BeLike '*BEHAVIOURS THAT DIFFER*'
+        $text | Should -BeLike "*$_*"
+    }
+
+    It 'names only Mnesis cmdlets that exist' {
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot '../docs/about_Mnesis_Porting.md')
+        $named = [regex]::Matches($text, '\b[A-Z][a-z]+-Mnesis[A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique
+        $named | Should -Not -BeNullOrEmpty
+        foreach ($name in $named) { $name | Should -BeIn $expectedCmdlets }
     }
 }
 

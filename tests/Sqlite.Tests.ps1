@@ -107,11 +107,40 @@ Close-MnesisPool
             Get-Pragma (Get-MnesisConnection -Pool $pool -Path $db) 'journal_mode' | Should -BeExactly 'wal'
         }
 
-        It 'creates missing parent folders' {
+        It 'creates missing parent folders with -Force' {
             $deep = Join-Path $dir 'a/b/c/deep.db'
-            $store = Open-MnesisStore -Pool $pool -Path $deep
+            $store = Open-MnesisStore -Pool $pool -Path $deep -Force
             $store.Path | Should -BeExactly $deep
             Test-Path -LiteralPath $deep -PathType Leaf | Should -BeTrue
+            $other = Join-Path $dir 'x/y/other.db'
+            Invoke-MnesisWrite -Pool $pool -Path $other -Force -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
+            Invoke-Sqlite3 $other 'SELECT count(*) FROM t' | Should -Be 1
+        }
+
+        It 'refuses a new database in a missing folder without -Force, naming the highest missing folder; nothing is created' {
+            Push-Location -LiteralPath $dir
+            try {
+                $before = Get-TestTreeSnapshot -Path $dir
+                foreach ($call in { Open-MnesisStore -Pool $pool -Path './dta/inventory.db' -ErrorAction Stop },
+                    { Open-MnesisStore -Pool $pool -LiteralPath './dta/more/inventory.db' -ErrorAction Stop },
+                    { Invoke-MnesisWrite -Pool $pool -Path './dta/inventory.db' -Query 'CREATE TABLE t(v)' },
+                    { Invoke-MnesisWrite -Pool $pool -LiteralPath './dta/inventory.db' -ScriptBlock { } }) {
+                    $record = $call | Should -Throw -ErrorId 'MnesisFolderNotFound,*' -PassThru
+                    $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+                    $record.Exception.Message | Should -BeLike "*'$(Join-Path $dir 'dta')'*inventory.db*-Force*"
+                    $record.TargetObject | Should -BeExactly (Join-Path $dir 'dta')
+                }
+                Get-TestTreeSnapshot -Path $dir | Should -Be $before -Because 'a missing folder is reported, never created'
+                $pool.Count | Should -Be 0
+            }
+            finally { Pop-Location }
+        }
+
+        It 'opens an existing file without -Force, and -Force changes nothing for it' {
+            $null = Invoke-Sqlite3 $db 'CREATE TABLE t(v)'
+            $store = Open-MnesisStore -Pool $pool -Path $db -Force
+            $store.Path | Should -BeExactly $db
+            [object]::ReferenceEquals($store, (Open-MnesisStore -Pool $pool -Path $db)) | Should -BeTrue
         }
 
         It 'opens a database written by another program and sees its rows' {

@@ -284,6 +284,86 @@ Describe 'Open-MnesisStore' {
     }
 }
 
+# A connection string or URI given to -Path (issue 22): refused or read, never a new file named after it.
+Describe 'A connection string given to -Path' {
+    BeforeEach {
+        $pool = New-MnesisPool
+        $dir = New-TestFolder
+        Push-Location -LiteralPath $dir
+    }
+
+    AfterEach {
+        Pop-Location
+        Close-MnesisPool -Pool $pool
+    }
+
+    It 'is refused with <Keyword> named, pointing to -ConnectionString, and nothing is created: <Value>' -ForEach @(
+        @{ Value = 'Host=localhost;Database=inventory;Username=app;Password=s3cret'; Keyword = 'Host=' }
+        @{ Value = 'Server=db01'; Keyword = 'Server=' }
+        @{ Value = '  host = db01 ; port=5433'; Keyword = 'host=' }
+        @{ Value = 'Database=inventory;Host=db01'; Keyword = 'Database=' }
+        @{ Value = 'postgres://app:s3cret@db01/inventory'; Keyword = 'postgres://' }
+        @{ Value = 'POSTGRESQL://db01:5432/inventory'; Keyword = 'postgresql://' }
+    ) {
+        foreach ($call in { Open-MnesisStore -Pool $pool -Path $Value -ErrorAction Stop },
+            { Invoke-MnesisWrite -Pool $pool -Path $Value -Query 'CREATE TABLE t(v)' },
+            { Invoke-MnesisWrite -Pool $pool -DataSource $Value -Query 'CREATE TABLE t(v)' },
+            { Invoke-MnesisQuery -Pool $pool -Path $Value -Query 'SELECT 1' }) {
+            $record = $call | Should -Throw -ErrorId 'MnesisPathIsConnectionString,*' -PassThru
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $record.Exception.Message | Should -BeLike "*'Path'*'$Keyword'*-ConnectionString*-LiteralPath*"
+            $record.Exception.Message | Should -Not -BeLike '*s3cret*' -Because 'a connection string may hold a password'
+        }
+        @(Get-ChildItem -LiteralPath $dir -Force) | Should -BeNullOrEmpty -Because 'nothing is created for a connection string'
+        $pool.Count | Should -Be 0
+    }
+
+    It 'takes the file that a SQLite connection string names, relative to the PowerShell location: <Value>' -ForEach @(
+        @{ Value = 'Data Source=inventory.db;Version=3;'; File = 'inventory.db' }
+        @{ Value = 'data source = "my inventory.db"'; File = 'my inventory.db' }
+        @{ Value = 'DataSource=inv[1].db'; File = 'inv[1].db' }
+        @{ Value = 'Filename=./inventory.db'; File = 'inventory.db' }
+    ) {
+        $store = Open-MnesisStore -Pool $pool -DataSource $Value
+        $store.Path | Should -BeExactly (Join-Path $dir $File)
+        Invoke-MnesisWrite -Pool $pool -Path $Value -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (1)' | Should -Be 1
+        $pool.Count | Should -Be 1 -Because 'the connection string and the file name one store'
+        Close-MnesisPool -Pool $pool
+        Invoke-Sqlite3 (Join-Path $dir $File) 'SELECT count(*) FROM t' | Should -Be 1
+        @(Get-ChildItem -LiteralPath $dir -Name) | Should -BeExactly @($File)
+    }
+
+    It 'refuses a SQLite connection string with options -Path does not take, naming them, and creates nothing' {
+        $record = { Open-MnesisStore -Pool $pool -Path 'Data Source=inventory.db;Read Only=True;Password=s3cret' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'MnesisPathConnectionStringOptions,*' -PassThru
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $record.Exception.Message | Should -BeLike "*'Path'*'read only'*'password'*-ReadOnly*"
+        $record.Exception.Message | Should -Not -BeLike '*s3cret*'
+        @(Get-ChildItem -LiteralPath $dir -Force) | Should -BeNullOrEmpty
+    }
+
+    It 'opens an ordinary file name with = in it as a file: <Name>' -ForEach @(
+        @{ Name = 'a=b.db' }
+        @{ Name = 'size=large;v2.db' }
+        @{ Name = 'hostname=db01.db' }
+    ) {
+        $store = Open-MnesisStore -Pool $pool -Path $Name
+        $store.Path | Should -BeExactly (Join-Path $dir $Name)
+        $null = Invoke-MnesisWrite -Store $store -Query 'CREATE TABLE t(v)'
+        Close-MnesisPool -Pool $pool
+        python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from sqlite_master').fetchone()[0])" (Join-Path $dir $Name) | Should -Be 1
+    }
+
+    It 'opens an existing file whose name looks like a connection string as that file, and -LiteralPath creates one' {
+        $existing = Join-Path $dir 'Host=db01.db'
+        python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(v)'); c.execute('insert into t values (7)'); c.commit()" $existing
+        Invoke-MnesisQuery -Pool $pool -Path 'Host=db01.db' -Query 'SELECT v FROM t' -Scalar | Should -Be 7
+        $store = Open-MnesisStore -Pool $pool -LiteralPath 'Server=new;x.db'
+        $store.Path | Should -BeExactly (Join-Path $dir 'Server=new;x.db')
+        Test-Path -LiteralPath (Join-Path $dir 'Server=new;x.db') -PathType Leaf | Should -BeTrue
+    }
+}
+
 Describe 'Invoke-MnesisWrite' {
     BeforeEach {
         $pool = New-MnesisPool

@@ -521,7 +521,7 @@ Describe 'Invoke-MnesisWrite' {
         It 'leaves no database, -wal, -shm or folder behind' {
             $folder = Join-Path $TestDrive "new-$([guid]::NewGuid().ToString('N'))"
             $new = Join-Path $folder 'deep/new.db'
-            { Invoke-MnesisWrite -Pool $pool -Path $new -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+            { Invoke-MnesisWrite -Pool $pool -Path $new -Force -Query 'INSERT INTO nowhere VALUES (1)' } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
             $folder | Should -Not -Exist
             $pool.Stores.Path | Should -Not -Contain $new
         }
@@ -834,5 +834,118 @@ Describe 'Verbose output of writes on <Engine>' -ForEach (Get-TestEngines) {
             }
             finally { Close-MnesisPool -Pool $pool }
         }
+    }
+}
+
+# Invoke-MnesisWrite -Table (issue 22): rows into a table by column name, PostgreSQL by binary COPY.
+Describe 'Bulk insert by table name on <Engine>' -ForEach (Get-TestEngines) {
+    BeforeAll {
+        $create = @{
+            SQLite     = 'CREATE TABLE host(id INTEGER PRIMARY KEY, name TEXT NOT NULL, ram NUMERIC, active BOOLEAN, seen DATETIME, "Os Version" TEXT)'
+            PostgreSQL = 'CREATE TABLE host(id integer PRIMARY KEY, name text NOT NULL, ram numeric, active boolean, seen timestamp, "Os Version" text)'
+        }
+    }
+
+    BeforeEach {
+        if ($Skip) { Set-ItResult -Skipped -Because $Why; return }
+        $target = New-TestTarget $Engine
+        $name = $target.Name
+        $pool = New-MnesisPool
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query $create[$Engine]
+        $csv = Join-Path (New-TestFolder) 'hosts.csv'
+        1..50 | ForEach-Object { [pscustomobject]@{ ID = $_; Name = "host$_"; RAM = $_ + 0.5; Active = ($_ % 2 -eq 0); Seen = '2024-01-05 10:00:00'; 'os version' = 'Debian 12' } } |
+            Export-Csv -LiteralPath $csv -NoTypeInformation
+    }
+
+    AfterEach {
+        if ($Skip) { return }
+        Close-MnesisPool -Pool $pool
+        Remove-TestTarget $target
+    }
+
+    It 'inserts Import-Csv rows into the columns their property names match, in any case, as the columns'' types' {
+        Import-Csv -LiteralPath $csv | Invoke-MnesisWrite -Pool $pool @name -Table HOST | Should -Be 50
+        Get-TestRowCount $target 'host' | Should -Be 50
+        if ($Engine -eq 'SQLite') {
+            # SQLite converts the text by the column's affinity, as it does for any bound string.
+            Get-TestColumn $target "SELECT typeof(id) || ' ' || typeof(ram) || ' ' || ram FROM host WHERE id = 7" | Should -Be 'integer real 7.5'
+            Get-TestColumn $target 'SELECT "Os Version" FROM host WHERE id = 7' | Should -Be 'Debian 12'
+        }
+        else {
+            Get-TestColumn $target "SELECT count(*) FROM host WHERE active AND ram = id + 0.5 AND seen = timestamp '2024-01-05 10:00' AND ""Os Version"" = 'Debian 12'" | Should -Be 25
+        }
+    }
+
+    It 'takes -InputObject as an array of dictionaries and as a DataTable (whose rows carry no RowState column), and -Column limits the columns' {
+        $rows = 1..3 | ForEach-Object { @{ id = $_; name = "h$_"; extra = 'not a column' } }
+        Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject $rows -Column id, name | Should -Be 3
+        $table = [Data.DataTable]::new()
+        $null = $table.Columns.Add('Id', [int]); $null = $table.Columns.Add('NAME', [string]); $null = $table.Columns.Add('ram', [decimal])
+        foreach ($i in 4..6) { $null = $table.Rows.Add($i, "h$i", $(if ($i -eq 5) { [DBNull]::Value } else { [decimal]$i })) }
+        Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject $table | Should -Be 3
+        Get-TestRowCount $target 'host' | Should -Be 6
+        Get-TestColumn $target 'SELECT count(*) FROM host WHERE ram IS NULL' | Should -Be 4
+    }
+
+    It 'refuses a missing table, a property with no column and a -Column that is not one, listing the columns; nothing is written' {
+        $err = { Import-Csv -LiteralPath $csv | Invoke-MnesisWrite -Pool $pool @name -Table hosts } | Should -Throw -ErrorId 'MnesisTableNotFound,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -BeLike "*'hosts'*-Table*"
+        $rows = @([pscustomobject]@{ id = 1; name = 'a' }, [pscustomobject]@{ id = 2; name = 'b' }) + @([pscustomobject]@{ id = 3; nmae = 'typo' })
+        $typo = @([pscustomobject]@{ id = 1; nmae = 'typo' })
+        $err = { $typo | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisTableColumnNotFound,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike "*'nmae'*id, name, ram, active, seen, Os Version*-Column*"
+        $err = { Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject $rows -Column id, hostname } | Should -Throw -ErrorId 'MnesisTableColumnNotFound,*' -PassThru
+        $err.Exception.Message | Should -BeLike "*-Column value 'hostname'*"
+        $err = { [pscustomobject]@{} | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisTableNoColumns,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-TestRowCount $target 'host' | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject @{ id = 9; name = 'after' } | Should -Be 1 -Because 'the failures left no transaction open'
+    }
+
+    It 'writes nothing and outputs 0 without input rows' {
+        Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 0
+        @() | Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 0
+        Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject @() | Should -Be 0
+        Get-TestRowCount $target 'host' | Should -Be 0
+    }
+
+    It 'writes all rows or none, and with -BatchSize keeps the batches committed before a failing row' {
+        $rows = 1..1000 | ForEach-Object { [pscustomobject]@{ id = $_; name = if ($_ -eq 450) { $null } else { "h$_" } } }
+        { $rows | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+        Get-TestRowCount $target 'host' | Should -Be 0
+        { Invoke-MnesisWrite -Pool $pool @name -Table host -InputObject $rows } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+        Get-TestRowCount $target 'host' | Should -Be 0
+        { $rows | Invoke-MnesisWrite -Pool $pool @name -Table host -BatchSize 100 } | Should -Throw -ErrorId 'MnesisSqlFailed,*'
+        Get-TestRowCount $target 'host' | Should -Be 400
+        $rows[449].name = 'fixed'
+        $rows | Select-Object -Skip 400 | Invoke-MnesisWrite -Pool $pool @name -Table host -BatchSize 100 | Should -Be 600
+        Get-TestRowCount $target 'host' | Should -Be 1000
+    }
+
+    It 'quotes the table''s and columns'' names as the catalog spells them' {
+        $null = Invoke-MnesisWrite -Pool $pool @name -Query 'CREATE TABLE "my ""odd"" table"("select" text, "Drop Table" text)'
+        [pscustomobject]@{ SELECT = 'a'; 'drop table' = 'b' } | Invoke-MnesisWrite -Pool $pool @name -Table 'my "odd" table' | Should -Be 1
+        Get-TestColumn $target 'SELECT "select" || "Drop Table" FROM "my ""odd"" table"' | Should -Be 'ab'
+        Get-TestRowCount $target 'host' | Should -Be 0
+    }
+
+    It 'converts text to the column''s type, or names the row and column of a value that does not convert' {
+        $rows = 1..5 | ForEach-Object { [pscustomobject]@{ id = "$_"; name = "h$_"; ram = if ($_ -eq 4) { 'lots' } else { "$_" } } }
+        if ($Engine -eq 'SQLite') {
+            # SQLite keeps what does not convert as text (type affinity); nothing is refused.
+            $rows | Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 5
+            Get-TestColumn $target "SELECT typeof(ram) || ':' || ram FROM host WHERE id = 4" | Should -Be 'text:lots'
+            return
+        }
+        $err = { $rows | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisTableValueInvalid,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "Row 4:*'ram'*'public.host'*numeric*rolled back*"
+        Get-TestRowCount $target 'host' | Should -Be 0
+        $bad = [pscustomobject]@{ id = '1'; name = 'x'; active = 'maybe' }
+        { $bad | Invoke-MnesisWrite -Pool $pool @name -Table host } | Should -Throw -ErrorId 'MnesisTableValueInvalid,*'
+        [pscustomobject]@{ id = '2'; name = 'y'; active = 'f'; ram = ''; seen = '' } | Invoke-MnesisWrite -Pool $pool @name -Table host | Should -Be 1
+        Get-TestColumn $target 'SELECT count(*) FROM host WHERE NOT active AND ram IS NULL AND seen IS NULL' | Should -Be 1
     }
 }

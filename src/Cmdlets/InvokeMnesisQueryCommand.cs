@@ -27,6 +27,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string Path { get; set; }
 
@@ -59,6 +60,7 @@ namespace Mnesis.PowerShell.Cmdlets
         public string Query { get; set; }
 
         [Parameter]
+        [Alias("SqlParameters")]
         public IDictionary Parameters { get; set; }
 
         /// <summary>Return only the first column of the first row.</summary>

@@ -17,6 +17,7 @@ namespace Mnesis.PowerShell.Cmdlets
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "MnesisWrite", DefaultParameterSetName = QueryPoolSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(int), typeof(PSObject), ParameterSetName = new[] { QueryPathSet, QueryLiteralPathSet, QueryStoreSet, QueryPoolSet, QueryConnectionStringSet })]
+    [OutputType(typeof(int), ParameterSetName = new[] { TablePathSet, TableLiteralPathSet, TableStoreSet, TablePoolSet, TableConnectionStringSet })]
     [OutputType(typeof(PSObject), ParameterSetName = new[] { ScriptPathSet, ScriptLiteralPathSet, ScriptStoreSet, ScriptPoolSet, ScriptConnectionStringSet })]
     public sealed class InvokeMnesisWriteCommand : MnesisCmdlet, IDisposable, IWriteHost
     {
@@ -30,6 +31,11 @@ namespace Mnesis.PowerShell.Cmdlets
         private const string ScriptStoreSet = "ScriptBlockStore";
         private const string ScriptPoolSet = "ScriptBlockPool";
         private const string ScriptConnectionStringSet = "ScriptBlockConnectionString";
+        private const string TablePathSet = "TablePath";
+        private const string TableLiteralPathSet = "TableLiteralPath";
+        private const string TableStoreSet = "TableStore";
+        private const string TablePoolSet = "TablePool";
+        private const string TableConnectionStringSet = "TableConnectionString";
 
         private CommandRequest _request;
         private WriteSession _session;
@@ -45,12 +51,15 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TablePathSet, Mandatory = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string Path { get; set; }
 
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptLiteralPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true)]
         [Alias("PSPath", "LP")]
         [ArgumentCompleter(typeof(DatabaseFileCompleter))]
         [AllowEmptyString]
@@ -59,17 +68,29 @@ namespace Mnesis.PowerShell.Cmdlets
         /// <summary>A PostgreSQL database: Npgsql keywords or a postgres:// URI.</summary>
         [Parameter(ParameterSetName = QueryConnectionStringSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true)]
         [AllowEmptyString]
         public string ConnectionString { get; set; }
 
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
         [Parameter(ParameterSetName = ScriptConnectionStringSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
         [Credential]
         public PSCredential Credential { get; set; }
 
         [Parameter(ParameterSetName = QueryStoreSet, Mandatory = true)]
         [Parameter(ParameterSetName = ScriptStoreSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true)]
         public MnesisStore Store { get; set; }
+
+        /// <summary>Create a new database's missing parent folders (as New-Item -Force does); without it a missing folder is an error.</summary>
+        [Parameter(ParameterSetName = QueryPathSet)]
+        [Parameter(ParameterSetName = QueryLiteralPathSet)]
+        [Parameter(ParameterSetName = ScriptPathSet)]
+        [Parameter(ParameterSetName = ScriptLiteralPathSet)]
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
+        public SwitchParameter Force { get; set; }
 
         [Parameter(ParameterSetName = QueryPathSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = QueryLiteralPathSet, Mandatory = true, Position = 0)]
@@ -86,6 +107,7 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Alias("SqlParameters")]
         public IDictionary Parameters { get; set; }
 
         /// <summary>A row: its properties (or keys) are bound to the query's parameters by name.</summary>
@@ -94,6 +116,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryPoolSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = QueryConnectionStringSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableStoreSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TablePoolSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, ValueFromPipeline = true)]
         [AllowNull]
         public PSObject InputObject { get; set; }
 
@@ -103,6 +130,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = QueryStoreSet)]
         [Parameter(ParameterSetName = QueryPoolSet)]
         [Parameter(ParameterSetName = QueryConnectionStringSet)]
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
+        [Parameter(ParameterSetName = TableStoreSet)]
+        [Parameter(ParameterSetName = TablePoolSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
         public int BatchSize { get; set; }
 
         /// <summary>Output only the first column of the first row that a statement returns (INSERT ... RETURNING id).</summary>
@@ -132,13 +164,33 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = ScriptConnectionStringSet, Mandatory = true, Position = 0)]
         public ScriptBlock ScriptBlock { get; set; }
 
+        /// <summary>Insert the rows into this table: its columns are matched to the rows' property names.</summary>
+        [Parameter(ParameterSetName = TablePathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableLiteralPathSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableStoreSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TablePoolSet, Mandatory = true)]
+        [Parameter(ParameterSetName = TableConnectionStringSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Table { get; set; }
+
+        /// <summary>Only these columns of -Table are written; the rows' other properties are left out.</summary>
+        [Parameter(ParameterSetName = TablePathSet)]
+        [Parameter(ParameterSetName = TableLiteralPathSet)]
+        [Parameter(ParameterSetName = TableStoreSet)]
+        [Parameter(ParameterSetName = TablePoolSet)]
+        [Parameter(ParameterSetName = TableConnectionStringSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Column { get; set; }
+
         private bool IsScriptBlockForm => ScriptBlock != null;
+
+        private bool IsTableForm => Table != null;
 
         private StoreChoice Choice => StoreChoice.From(Store, Path, LiteralPath, ConnectionString, Credential);
 
         protected override void BeginProcessing()
         {
-            if (!IsScriptBlockForm && string.IsNullOrWhiteSpace(Query))
+            if (!IsScriptBlockForm && !IsTableForm && string.IsNullOrWhiteSpace(Query))
             {
                 ThrowMnesisError(new MnesisException(Messages.QueryEmpty, "Query"));
             }
@@ -155,12 +207,21 @@ namespace Mnesis.PowerShell.Cmdlets
             }
 
             _hasRows = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+            if (IsTableForm && !_hasRows)
+            {
+                // -Table without input rows has nothing to insert, like an empty pipeline. (-InputObject is not
+                // mandatory there: a mandatory pipeline parameter costs PowerShell's binder a check per row.)
+                _declined = true;
+                WriteObject(0);
+                return;
+            }
+
             _request = new CommandRequest(IsScriptBlockForm ? null : Query, Parameters, _hasRows, Scalar ? OutputShape.Scalar : OutputShape.RowCount, BatchSize,
                 StopToken, timeoutGiven ? CommandTimeout : (int?)null);
             _progress = new RowProgress(this, _hasRows);
 
             // -WhatIf and -Confirm are asked before the store opens: opening may create the database.
-            _confirmation = new WriteConfirmation(this, _request.Sql);
+            _confirmation = new WriteConfirmation(this, IsTableForm ? "INSERT INTO " + Table + " (-Table)" : _request.Sql);
             if (_confirmation.InEffect)
             {
                 try
@@ -309,8 +370,8 @@ namespace Mnesis.PowerShell.Cmdlets
             bool openedHere = false;
             try
             {
-                store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere);
-                if (!IsScriptBlockForm)
+                store = Resolver.ResolveSingleStore(Choice, mayCreate: true, out openedHere, createFolders: Force);
+                if (!IsScriptBlockForm && !IsTableForm)
                 {
                     _command = store.Commands.Rent(_request.Sql);
                     if (_command.MixesOutsideTransaction || (_command.RunsOutsideTransaction && _hasRows))
@@ -329,7 +390,9 @@ namespace Mnesis.PowerShell.Cmdlets
                 ThrowMnesisError(ex);
             }
 
-            _session = new WriteSession(store, openedHere, _request, _command, this);
+            _session = IsTableForm
+                ? new WriteSession(store, openedHere, _request, new TableWrite(store, Table, Column), this)
+                : new WriteSession(store, openedHere, _request, _command, this);
             for (int i = 0; i < _skippedBeforeOpen; i++)
             {
                 _session.SkipRow();

@@ -17,6 +17,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string[] Path { get; set; }
 
@@ -40,6 +41,11 @@ namespace Mnesis.PowerShell.Cmdlets
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter NoWal { get; set; }
+
+        /// <summary>Create a new database's missing parent folders (as New-Item -Force does); without it a missing folder is an error.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public SwitchParameter Force { get; set; }
 
         /// <summary>Open for reading only: the database may be unwritable (read-only media, a file without write permission) and is never changed.</summary>
         [Parameter]
@@ -73,7 +79,7 @@ namespace Mnesis.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
-            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly, commandTimeoutSeconds: CommandTimeout);
+            var options = new OpenOptions(useWal: !NoWal && !ReadOnly, BusyTimeout, readOnly: ReadOnly, commandTimeoutSeconds: CommandTimeout, createFolders: Force);
             foreach (StoreTarget target in Resolver.ResolveEach(StoreResolver.NamesOf(literal ? LiteralPath : Path, literal, ConnectionString, Credential)))
             {
                 try

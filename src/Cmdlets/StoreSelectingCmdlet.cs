@@ -20,6 +20,7 @@ namespace Mnesis.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(OpenStorePathCompleter))]
+        [Alias("DataSource")]
         [AllowEmptyString]
         public string[] Path { get; set; }
 

@@ -30,6 +30,18 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisPathInvalid", ErrorCategory.InvalidArgument,
             "The path '{0}' cannot be used: {1}");
 
+        internal static readonly ErrorDefinition PathIsConnectionString = new ErrorDefinition(
+            "MnesisPathIsConnectionString", ErrorCategory.InvalidArgument,
+            "The value of parameter '{0}' starts with '{1}': it is a connection string, not the path of a SQLite file; nothing was opened or created. Give a PostgreSQL database to -ConnectionString instead. For a file whose name really starts so, use -LiteralPath or put './' before the name.");
+
+        internal static readonly ErrorDefinition PathConnectionStringOptions = new ErrorDefinition(
+            "MnesisPathConnectionStringOptions", ErrorCategory.InvalidArgument,
+            "The value of parameter '{0}' is a SQLite connection string with the option(s) {1}, which -Path does not take; nothing was opened or created. Give the file alone ('Data Source=' is read as the file) and use Open-MnesisStore's -ReadOnly, -BusyTimeout or -NoWal instead.");
+
+        internal static readonly ErrorDefinition FolderNotFound = new ErrorDefinition(
+            "MnesisFolderNotFound", ErrorCategory.ObjectNotFound,
+            "The folder '{0}' does not exist, so the database '{1}' cannot be created; nothing was created. Check the path for a typo, or add -Force to create the missing folders.");
+
         // Server databases
         internal static readonly ErrorDefinition ConnectionStringEmpty = new ErrorDefinition(
             "MnesisConnectionStringEmpty", ErrorCategory.InvalidArgument,
@@ -182,6 +194,22 @@ namespace Mnesis.PowerShell.Diagnostics
             "MnesisBatchSizeInvalid", ErrorCategory.InvalidArgument,
             "The value {0} of parameter 'BatchSize' must be 1 or more.");
 
+        internal static readonly ErrorDefinition TableNotFound = new ErrorDefinition(
+            "MnesisTableNotFound", ErrorCategory.ObjectNotFound,
+            "The table '{0}' given to -Table does not exist in '{1}'; nothing was written. Create it first, or check the name (a table, not a view).");
+
+        internal static readonly ErrorDefinition TableColumnNotFound = new ErrorDefinition(
+            "MnesisTableColumnNotFound", ErrorCategory.InvalidArgument,
+            "The table '{0}' has no column for {1} '{2}'; nothing was written. Its columns are: {3}. Rename the property (Select-Object), or name the columns to write with -Column.");
+
+        internal static readonly ErrorDefinition TableValueInvalid = new ErrorDefinition(
+            "MnesisTableValueInvalid", ErrorCategory.InvalidData,
+            "Row {0}: the [{3}] value for column '{1}' of table '{2}' cannot be converted to the column's type '{4}'; the write was rolled back.");
+
+        internal static readonly ErrorDefinition TableNoColumns = new ErrorDefinition(
+            "MnesisTableNoColumns", ErrorCategory.InvalidArgument,
+            "Input object {0} has no property that names a column of table '{1}'; nothing was written. Its columns are: {2}.");
+
         internal static readonly ErrorDefinition SqlFailed = new ErrorDefinition(
             "MnesisSqlFailed", ErrorCategory.InvalidOperation,
             "The write to '{0}' failed and was rolled back. {1} says: {2}");
@@ -224,6 +252,8 @@ namespace Mnesis.PowerShell.Diagnostics
         internal const string NoNamesSupplied = "No names were supplied: give the values with -Parameters @{ name = value } or as properties of the piped objects.";
         internal const string DoubleQuotedWordHint =
             "In SQL, a double-quoted word (\"{0}\") names a column; a string takes single quotes ('{0}'). Better still, pass the value as a parameter (@name with -Parameters), which needs no quotes.";
+        internal const string TablePropertyDescription = "the input property";
+        internal const string TableColumnParameterDescription = "the -Column value";
 
         internal const string ProgressActivity = "Writing to {0}";
         internal const string ProgressStatus = "{0:N0} rows written";

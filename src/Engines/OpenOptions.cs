@@ -10,9 +10,13 @@ namespace Mnesis.PowerShell.Engines
         /// <summary>For a store that a read opens: the database is left as it is until something writes.</summary>
         internal static readonly OpenOptions ForReading = new OpenOptions(useWal: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds, openedByRead: true);
 
-        internal OpenOptions(bool useWal, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false, int commandTimeoutSeconds = 0)
+        /// <summary>For Invoke-MnesisWrite -Force: a new database's missing folders are created.</summary>
+        internal static readonly OpenOptions CreatingFolders = new OpenOptions(useWal: true, busyTimeoutSeconds: DefaultBusyTimeoutSeconds, createFolders: true);
+
+        internal OpenOptions(bool useWal, int busyTimeoutSeconds, bool readOnly = false, bool openedByRead = false, int commandTimeoutSeconds = 0, bool createFolders = false)
         {
             CommandTimeoutSeconds = commandTimeoutSeconds;
+            CreateFolders = createFolders;
             UseWal = useWal;
             BusyTimeoutSeconds = busyTimeoutSeconds;
             ReadOnly = readOnly;
@@ -35,5 +39,11 @@ namespace Mnesis.PowerShell.Engines
 
         /// <summary>Opened by Invoke-MnesisQuery: nothing is created or changed, and an unwritable database is opened read-only.</summary>
         internal bool OpenedByRead { get; }
+
+        /// <summary>
+        /// -Force: a new database's missing parent folders are created (as New-Item -Force does). Without
+        /// it a missing folder is an error, so a typo in a folder name never silently makes a new tree.
+        /// </summary>
+        internal bool CreateFolders { get; }
     }
 }

@@ -88,6 +88,20 @@ namespace Mnesis.PowerShell.Engines
 
         internal abstract EngineCommand CreateCommand(DbConnection connection, ParsedSql sql);
 
+        /// <summary>
+        /// The table <paramref name="table"/> names, as the catalog spells it, with its insertable columns;
+        /// null when there is none. The name is matched exactly first, then ignoring case.
+        /// </summary>
+        internal abstract TableSchema FindTable(DbConnection connection, DbTransaction transaction, string table);
+
+        /// <summary>
+        /// Begins inserting rows into <paramref name="columns"/> of <paramref name="table"/> in the write's
+        /// transaction: a prepared INSERT by default; an engine with a faster bulk path (PostgreSQL's binary
+        /// COPY) overrides it.
+        /// </summary>
+        internal virtual TableInsert BeginTableInsert(DbConnection connection, TableSchema table, IReadOnlyList<TableColumn> columns) =>
+            new StatementTableInsert(this, connection, table, columns);
+
         /// <summary>The value to bind for a PowerShell value, or an error naming the parameter.</summary>
         internal abstract object ToParameterValue(object value, string token);
 

@@ -84,7 +84,8 @@ namespace Mnesis.PowerShell.Naming
         /// the read opens leaves the database as it is (see OpenOptions.ForReading).
         /// </param>
         /// <param name="opened">True when this call opened the store (it was not open in the pool).</param>
-        internal MnesisStore ResolveSingleStore(StoreChoice choice, bool mayCreate, out bool opened)
+        /// <param name="createFolders">-Force: a new database's missing folders are created.</param>
+        internal MnesisStore ResolveSingleStore(StoreChoice choice, bool mayCreate, out bool opened, bool createFolders = false)
         {
             opened = false;
             if (choice.Store != null)
@@ -107,7 +108,7 @@ namespace Mnesis.PowerShell.Naming
             }
 
             StoreTarget target = ResolveSingle(name, mayCreate);
-            MnesisStore store = Acquire(target, mayCreate ? OpenOptions.Default : OpenOptions.ForReading, out bool reused);
+            MnesisStore store = Acquire(target, !mayCreate ? OpenOptions.ForReading : createFolders ? OpenOptions.CreatingFolders : OpenOptions.Default, out bool reused);
             opened = !reused;
             if (reused && target.HasOtherOptionsThan(store.StoreTarget))
             {

@@ -21,6 +21,7 @@ namespace Mnesis.PowerShell.Writes
     internal sealed class WriteSession : IDisposable
     {
         private readonly BoundCommand _command;
+        private readonly TableWrite _table;
         private readonly CommandRequest _request;
         private readonly IWriteHost _host;
         private readonly CancellationTokenRegistration _cancelOnStop;
@@ -61,6 +62,13 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>True once -Scalar has its value; a write that returned rows but none at all outputs $null instead.</summary>
         internal bool ScalarTaken { get; private set; }
 
+        /// <summary>A write of -Table rows: the table write stands where the prepared command would.</summary>
+        internal WriteSession(MnesisStore store, bool openedHere, CommandRequest request, TableWrite table, IWriteHost host)
+            : this(store, openedHere, request, (BoundCommand)null, host)
+        {
+            _table = table;
+        }
+
         internal MnesisStore Store { get; }
 
         internal int RowsChanged { get; private set; }
@@ -80,7 +88,21 @@ namespace Mnesis.PowerShell.Writes
             {
                 _transaction = Begin(allowsJoin: false);
                 WriteTransaction transaction = _transaction;
-                transaction.SendHeldRows = () => RowsChanged += Run(transaction.Transaction, RunKind.Flush);
+                transaction.SendHeldRows = _table != null
+                    ? (Action)(() => RowsChanged += _table.Finish(transaction.Transaction))
+                    : () => RowsChanged += Run(transaction.Transaction, RunKind.Flush);
+            }
+
+            if (_table != null)
+            {
+                _table.Write(_transaction.Transaction, row, RowsSeen);
+                if (_request.BatchSize > 0 && ++_rowsInBatch >= _request.BatchSize)
+                {
+                    Commit();
+                }
+
+                _host.RowWritten(RowsSeen);
+                return;
             }
 
             // Rows are queued (an engine with round trips sends many at once) and run at the latest at the commit.
@@ -112,6 +134,11 @@ namespace Mnesis.PowerShell.Writes
             if (_command != null)
             {
                 RowsChanged += Run(_transaction.Transaction, RunKind.Flush);
+            }
+
+            if (_table != null)
+            {
+                RowsChanged += _table.Finish(_transaction.Transaction);
             }
 
             WriteTransaction committing = _transaction;
@@ -173,7 +200,7 @@ namespace Mnesis.PowerShell.Writes
             });
 
             // What a maintenance statement changed (the journal mode) shows in Get-MnesisPool.
-            if (_command.RunsOutsideTransaction)
+            if (_command != null && _command.RunsOutsideTransaction)
             {
                 Store.AfterMaintenance();
             }
@@ -230,6 +257,8 @@ namespace Mnesis.PowerShell.Writes
         /// <summary>Rolls back and records a failure; returns the error to surface.</summary>
         internal MnesisException Fail(Exception ex)
         {
+            // A COPY in progress is abandoned first: the connection takes no ROLLBACK in the middle of one.
+            _table?.Discard();
             Rollback();
             _returned.Clear();
             if (!_rollbackReported)
@@ -277,6 +306,7 @@ namespace Mnesis.PowerShell.Writes
         public void Dispose()
         {
             _cancelOnStop.Dispose();
+            _table?.Dispose();
             _transaction?.Dispose();
             _transaction = null;
             if (!_completed)
@@ -351,8 +381,9 @@ namespace Mnesis.PowerShell.Writes
 
         private void StartAgain()
         {
+            _table?.Discard();
             Rollback();
-            _command.DiscardQueued();
+            _command?.DiscardQueued();
             _returned.Clear();
             ReturnedRows = false;
             ScalarTaken = false;
@@ -469,10 +500,10 @@ namespace Mnesis.PowerShell.Writes
 
         private WriteTransaction Begin(bool allowsJoin)
         {
-            bool isScriptBlock = _command == null;
-            bool singleStatement = !isScriptBlock && !_request.HasRows && _command.IsSingleStatement;
-            bool outsideTransaction = !isScriptBlock && _command.RunsOutsideTransaction;
-            if (isScriptBlock || _command.ChangesConnection)
+            bool isScriptBlock = _command == null && _table == null;
+            bool singleStatement = _command != null && !_request.HasRows && _command.IsSingleStatement;
+            bool outsideTransaction = _command != null && _command.RunsOutsideTransaction;
+            if (isScriptBlock || (_command != null && _command.ChangesConnection))
             {
                 // A block gets the connection itself; whatever it (or the statement) sets stays with this store.
                 Store.MarkConnectionState();

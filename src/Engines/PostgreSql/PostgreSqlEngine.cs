@@ -86,6 +86,12 @@ namespace Mnesis.PowerShell.Engines.PostgreSql
         internal override EngineCommand CreateCommand(DbConnection connection, ParsedSql sql) =>
             new PostgreSqlCommand((NpgsqlConnection)connection, sql);
 
+        internal override TableSchema FindTable(DbConnection connection, DbTransaction transaction, string table) =>
+            PostgreSqlCatalog.FindTable((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, table);
+
+        internal override TableInsert BeginTableInsert(DbConnection connection, TableSchema table, IReadOnlyList<TableColumn> columns) =>
+            new PostgreSqlCopyInsert((NpgsqlConnection)connection, table, columns);
+
         internal override object ToParameterValue(object value, string token) => PostgreSqlValues.ToParameterValue(value, token);
 
         // A call on a connection that broke meanwhile fails in Npgsql's own checks, before any I/O.

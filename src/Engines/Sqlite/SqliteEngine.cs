@@ -33,12 +33,24 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override IReadOnlyList<StoreTarget> Resolve(StoreName name, NameContext context, Action<MnesisException> onItemError)
         {
-            if (SqliteTarget.IsMemorySpelling(name.Text))
+            string text = name.Text;
+            bool literal = name.IsLiteral;
+
+            // A connection string given to -Path fails here, before anything is created; 'Data Source=x.db'
+            // names its file, taken literally (a connection string has no wildcards).
+            if (name.Kind == NameKind.Path && !string.IsNullOrWhiteSpace(text))
             {
-                return new StoreTarget[] { SqliteTarget.InMemory(name.Text, context.PoolId) };
+                string file = ConnectionStringInPath.FileOf(text, name.ParameterName, () => ConnectionStringInPath.NamesExistingFile(context.Session, text));
+                literal = !ReferenceEquals(file, text);
+                text = file;
             }
 
-            return SqlitePathResolver.Resolve(context.Session, name.Text, name.IsLiteral, name.ParameterName, onItemError);
+            if (SqliteTarget.IsMemorySpelling(text))
+            {
+                return new StoreTarget[] { SqliteTarget.InMemory(text, context.PoolId) };
+            }
+
+            return SqlitePathResolver.Resolve(context.Session, text, literal, name.ParameterName, onItemError);
         }
 
         // Resolving a path takes the provider machinery, GetFullPath, a directory test and symbolic
@@ -66,6 +78,9 @@ namespace Mnesis.PowerShell.Engines.Sqlite
 
         internal override EngineCommand CreateCommand(DbConnection connection, ParsedSql sql) =>
             new SqliteEngineCommand((SqliteConnection)connection, sql);
+
+        internal override TableSchema FindTable(DbConnection connection, DbTransaction transaction, string table) =>
+            SqliteCatalog.FindTable((SqliteConnection)connection, (SqliteTransaction)transaction, table);
 
         internal override object ToParameterValue(object value, string token) => SqliteValues.ToParameterValue(value, token);
 

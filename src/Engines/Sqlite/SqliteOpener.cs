@@ -30,7 +30,7 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             string file = target.FullPath;
             bool fileExisted = File.Exists(file);
             bool leaveAsIs = options.ReadOnly || options.OpenedByRead;
-            List<string> createdFolders = leaveAsIs ? new List<string>() : CreateMissingFolders(Path.GetDirectoryName(file));
+            List<string> createdFolders = leaveAsIs ? new List<string>() : CreateMissingFolders(Path.GetDirectoryName(file), file, options.CreateFolders);
             var connection = new SqliteConnection(ConnectionString(file, options));
             string step = "open";
             try
@@ -153,12 +153,19 @@ namespace Mnesis.PowerShell.Engines.Sqlite
             }
         }
 
-        private static List<string> CreateMissingFolders(string folder)
+        private static List<string> CreateMissingFolders(string folder, string file, bool create)
         {
             var missing = new List<string>();
             for (string current = folder; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = Path.GetDirectoryName(current))
             {
                 missing.Add(current);
+            }
+
+            // The highest missing folder is where a typo most likely is; nothing has been created yet.
+            if (missing.Count > 0 && !create)
+            {
+                string highest = missing[missing.Count - 1];
+                throw new MnesisException(Messages.FolderNotFound, highest, highest, file);
             }
 
             try
