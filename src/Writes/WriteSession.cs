@@ -204,7 +204,7 @@ namespace Mnesis.PowerShell.Writes
             {
                 Store.AfterMaintenance();
             }
-            else if (_command.ChangesConnection)
+            else if (_command != null && _command.ChangesConnection)
             {
                 Store.AfterSettingChange();
             }
