@@ -423,7 +423,7 @@ Describe 'Bad input on <Engine>' -ForEach (Get-TestEngines) {
             Action = { param($c) $n = $c.Name; Invoke-MnesisWrite -Pool $c.Pool @n -Query ("INSERT INTO t(v) VALUES ('rolled back'); " + (Get-TestSql $c.Engine 'EndlessRead')) -CommandTimeout 1 }
             Names = { "'CommandTimeout'", '1 s', 'nothing of it was written', 'not the busy timeout' } }
         @{ Name = 'Invoke-MnesisWrite <one statement past the store''s default command timeout>'; Id = 'MnesisCommandTimeout'; Category = 'OperationTimeout'; Terminating = $true
-            Action = { param($c) $n = $c.Name; $store = Open-MnesisStore -Pool (New-MnesisPool) @n -CommandTimeout 1; Invoke-MnesisWrite -Store $store -Query (Get-TestSql $c.Engine 'EndlessInsertV') }
+            Action = { param($c) $n = $c.Name; $own = New-MnesisPool; try { $store = Open-MnesisStore -Pool $own @n -CommandTimeout 1; Invoke-MnesisWrite -Store $store -Query (Get-TestSql $c.Engine 'EndlessInsertV') } finally { Close-MnesisPool -Pool $own } }
             Names = { "'CommandTimeout'", 'Open-MnesisStore' } }
         @{ Name = 'Invoke-MnesisQuery <a query past -QueryTimeout>'; Id = 'MnesisCommandTimeout'; Category = 'OperationTimeout'; Terminating = $true
             Action = { param($c) $n = $c.Name; Invoke-MnesisQuery -Pool $c.Pool @n -Query (Get-TestSql $c.Engine 'EndlessRead') -QueryTimeout 1 }

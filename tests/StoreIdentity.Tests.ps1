@@ -351,12 +351,12 @@ Describe 'A connection string given to -Path' {
         $store.Path | Should -BeExactly (Join-Path $dir $Name)
         $null = Invoke-MnesisWrite -Store $store -Query 'CREATE TABLE t(v)'
         Close-MnesisPool -Pool $pool
-        python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from sqlite_master').fetchone()[0])" (Join-Path $dir $Name) | Should -Be 1
+        Invoke-Sqlite3 (Join-Path $dir $Name) 'SELECT count(*) FROM sqlite_master' | Should -Be 1
     }
 
     It 'opens an existing file whose name looks like a connection string as that file, and -LiteralPath creates one' {
         $existing = Join-Path $dir 'Host=db01.db'
-        python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(v)'); c.execute('insert into t values (7)'); c.commit()" $existing
+        $null = Invoke-Sqlite3 $existing 'CREATE TABLE t(v); INSERT INTO t VALUES (7);'
         Invoke-MnesisQuery -Pool $pool -Path 'Host=db01.db' -Query 'SELECT v FROM t' -Scalar | Should -Be 7
         $store = Open-MnesisStore -Pool $pool -LiteralPath 'Server=new;x.db'
         $store.Path | Should -BeExactly (Join-Path $dir 'Server=new;x.db')

@@ -38,7 +38,7 @@ Describe 'Windows paths (Windows-only: skipped on Linux and macOS)' -Skip:(-not 
 
     It 'names the store by its full Windows path, with the drive letter and backslashes' {
         Push-Location $dir
-        try { $store = Open-MnesisStore -Pool $pool -Path './sub/x.db' }
+        try { $store = Open-MnesisStore -Pool $pool -Path './sub/x.db' -Force }
         finally { Pop-Location }
         $store.Path | Should -BeExactly (Join-Path $dir 'sub\x.db')
         $store.Path | Should -Match '^[A-Za-z]:\\'
@@ -68,7 +68,7 @@ Describe 'Windows paths (Windows-only: skipped on Linux and macOS)' -Skip:(-not 
         while ($deep.Length -lt 300) { $deep = Join-Path $deep ('d' * 40) }
         $db = Join-Path $deep 'long.db'
         $db.Length | Should -BeGreaterThan 260
-        $store = Open-MnesisStore -Pool $pool -Path $db
+        $store = Open-MnesisStore -Pool $pool -Path $db -Force
         $null = Invoke-MnesisWrite -Store $store -Query 'CREATE TABLE t(v); INSERT INTO t VALUES (42)'
         Invoke-MnesisQuery -Pool $pool -LiteralPath "\\?\$db" -Query 'SELECT v FROM t' -Scalar | Should -Be 42
         $pool.Count | Should -Be 1
